@@ -1,0 +1,153 @@
+// Stratus service worker.
+//
+// 1. Precaches the built app, so the console loads with the network off after
+//    one visit (the list and build id are written by tools/precache.sh).
+// 2. Relays requests under `_aws/` and `_api/` to the tab that owns the cloud,
+//    which answers them through Cloud::handle (src/host/bridge.rs). The message
+//    shapes are documented in docs/service-worker.md.
+"use strict";
+
+const BUILD = "__STRATUS_BUILD__";
+const PRECACHE = __STRATUS_PRECACHE__;
+const CACHE = "stratus-app-" + BUILD;
+const SCOPE = new URL(self.registration.scope);
+const CLOUD_PREFIXES = ["_aws/", "_api/"].map((p) => new URL(p, SCOPE).pathname);
+// How long a relayed request may take before the worker gives up (a function
+// invocation can be slow; the engine enforces its own timeouts first).
+const RELAY_TIMEOUT_MS = 15 * 60 * 1000;
+// How long a tab has to say whether it owns the cloud.
+const OWNER_PROBE_MS = 1500;
+
+let ownerId = null;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((cache) => cache.addAll(PRECACHE.map((path) => new Request(new URL(path, SCOPE), { cache: "reload" }))))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("stratus-app-") && k !== CACHE).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "stratus:owner" && event.source) {
+    ownerId = event.source.id;
+  }
+});
+
+self.addEventListener("fetch", (event) => {
+  const url = new URL(event.request.url);
+  if (url.origin !== SCOPE.origin) return;
+  if (CLOUD_PREFIXES.some((prefix) => url.pathname.startsWith(prefix))) {
+    event.respondWith(relay(event.request, url));
+    return;
+  }
+  if (event.request.method !== "GET") return;
+  if (event.request.mode === "navigate") {
+    // Every console route is the same single-page app.
+    event.respondWith(fromCache(new URL("index.html", SCOPE).href, event.request));
+    return;
+  }
+  event.respondWith(fromCache(event.request, event.request));
+});
+
+async function fromCache(key, request) {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(key);
+  return hit || fetch(request);
+}
+
+function json(status, body) {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+}
+
+// Posts `message` to `client` with a fresh MessageChannel. Resolves with
+// `{ data }` when the client answers, `{ silent: true }` when it neither answered
+// nor acknowledged in time, `{ late: true }` when it acknowledged and then did
+// not answer within `timeoutMs`. With `ackMs`, the client must acknowledge
+// (`{accepted: true}`) within `ackMs`: a tab whose app has stopped never does,
+// and is not waited on for long.
+function ask(client, message, transfer, timeoutMs, ackMs) {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    const finish = (value) => {
+      clearTimeout(timer);
+      channel.port1.close();
+      resolve(value);
+    };
+    let timer = setTimeout(() => finish({ silent: true }), ackMs || timeoutMs);
+    channel.port1.onmessage = (event) => {
+      if (event.data && event.data.accepted === true) {
+        clearTimeout(timer);
+        timer = setTimeout(() => finish({ late: true }), timeoutMs);
+        return;
+      }
+      finish({ data: event.data });
+    };
+    client.postMessage(message, [channel.port2, ...transfer]);
+  });
+}
+
+// The window that owns the cloud: the last one that said so, or the first
+// that answers yes when asked (this worker may have been restarted since).
+async function findOwner() {
+  if (ownerId) {
+    const known = await self.clients.get(ownerId);
+    if (known) return known;
+    ownerId = null;
+  }
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const answers = await Promise.all(
+    windows.map((client) => ask(client, { type: "stratus:who-owns" }, [], OWNER_PROBE_MS).then((a) => (a.data && a.data.owner ? client : null))),
+  );
+  const owner = answers.find(Boolean) || null;
+  if (owner) ownerId = owner.id;
+  return owner;
+}
+
+async function relay(request, url) {
+  const hasBody = request.method !== "GET" && request.method !== "HEAD";
+  const body = hasBody ? await request.arrayBuffer() : null;
+  const message = {
+    type: "stratus:request",
+    method: request.method,
+    path: "/" + url.pathname.slice(SCOPE.pathname.length),
+    query: url.search.slice(1),
+    headers: [...request.headers],
+    body: null,
+  };
+  // Try the known owner first; if it does not acknowledge, look for another.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const owner = await findOwner();
+    if (!owner) break;
+    // Each attempt sends its own copy of the body: a transferred buffer is gone.
+    message.body = body ? body.slice(0) : null;
+    const answer = await ask(owner, message, message.body ? [message.body] : [], RELAY_TIMEOUT_MS, OWNER_PROBE_MS);
+    if (answer.silent) {
+      // The tab is there but its app is not answering: forget it and look again.
+      if (ownerId === owner.id) ownerId = null;
+      continue;
+    }
+    if (answer.late) {
+      return json(504, { message: "The tab that owns the Stratus cloud did not answer in time." });
+    }
+    const { status, headers, body: answerBody } = answer.data;
+    const nullBody = [101, 204, 205, 304].includes(status) || request.method === "HEAD";
+    return new Response(nullBody ? null : answerBody, { status, headers });
+  }
+  return json(503, {
+    message:
+      "No tab owns the Stratus cloud. Open the Stratus console at " +
+      SCOPE.href +
+      " and keep it open: requests to _aws/ and _api/ are answered by that tab.",
+  });
+}

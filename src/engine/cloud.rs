@@ -1,0 +1,140 @@
+//! The Cloud: owns the services and routes each request to the right one.
+//!
+//! Paths (relative to the app's base URL) select the service, as the host name
+//! does on AWS:
+//!
+//! | path                          | service                         | protocol        |
+//! |-------------------------------|---------------------------------|-----------------|
+//! | `/_aws/dynamodb/`             | DynamoDB                        | awsJson 1.0     |
+//! | `/_aws/lambda/2015-03-31/...` | Lambda                          | restJson1       |
+//! | `/_aws/apigateway/...`        | API Gateway management (v1, v2) | restJson1       |
+//! | `/_aws/s3/<bucket>/<key>`     | S3, path style                  | REST-XML        |
+//! | `/_aws/logs/`                 | CloudWatch Logs                 | awsJson 1.1     |
+//! | `/_api/<apiId>/...`           | invoke URLs of deployed APIs    | API Gateway     |
+//!
+//! No service has operations yet, so every request gets the answer AWS gives
+//! for an operation or route it does not know, in that service's protocol.
+
+use super::http::{HttpRequest, HttpResponse};
+use super::protocol::{self, JsonVersion, UNKNOWN_OPERATION};
+
+/// The region every ARN and endpoint names.
+pub const REGION: &str = "us-east-1";
+/// The account every ARN names.
+pub const ACCOUNT_ID: &str = "000000000000";
+
+/// Which service a path belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route<'a> {
+    DynamoDb,
+    Lambda { rest: &'a str },
+    ApiGateway { rest: &'a str },
+    S3 { rest: &'a str },
+    Logs,
+    /// An invoke URL: `/_api/<api_id>/<rest>`.
+    Invoke { api_id: &'a str, rest: &'a str },
+    /// `/_aws/<name>/...` for a service Stratus does not have.
+    UnknownService { name: &'a str },
+    /// Anything outside `/_aws/` and `/_api/`.
+    NotACloudPath,
+}
+
+/// Maps a path to the service that owns it.
+pub fn route(path: &str) -> Route<'_> {
+    if let Some(rest) = path.strip_prefix("/_aws/") {
+        let (service, rest) = rest.split_once('/').unwrap_or((rest, ""));
+        return match service {
+            "dynamodb" => Route::DynamoDb,
+            "lambda" => Route::Lambda { rest },
+            "apigateway" => Route::ApiGateway { rest },
+            "s3" => Route::S3 { rest },
+            "logs" => Route::Logs,
+            name => Route::UnknownService { name },
+        };
+    }
+    if let Some(rest) = path.strip_prefix("/_api/") {
+        let (api_id, rest) = rest.split_once('/').unwrap_or((rest, ""));
+        return Route::Invoke { api_id, rest };
+    }
+    Route::NotACloudPath
+}
+
+/// One account's cloud: every service and its state.
+#[derive(Debug, Default)]
+pub struct Cloud {
+    requests: std::cell::Cell<u64>,
+}
+
+impl Cloud {
+    pub fn new() -> Self {
+        Cloud::default()
+    }
+
+    /// How many requests this cloud has answered since it started.
+    pub fn request_count(&self) -> u64 {
+        self.requests.get()
+    }
+
+    /// The front door: answers one request as the AWS service it names would.
+    pub async fn handle(&self, request: HttpRequest) -> HttpResponse {
+        self.requests.set(self.requests.get() + 1);
+        let request_id = self.next_request_id();
+        let response = match route(&request.path) {
+            Route::DynamoDb => json_unknown_operation(&request, JsonVersion::V1_0),
+            Route::Logs => json_unknown_operation(&request, JsonVersion::V1_1),
+            Route::Lambda { rest } => protocol::lambda_error(
+                404,
+                "UnknownOperationException",
+                &format!("Unknown operation: {} /{}", request.method, rest),
+            ),
+            Route::ApiGateway { rest } => protocol::apigateway_error(
+                404,
+                "UnknownOperationException",
+                &format!("Unknown operation: {} /{}", request.method, rest),
+            ),
+            Route::S3 { rest } => s3_not_implemented(&request, rest, &request_id),
+            Route::Invoke { .. } => protocol::gateway_message(404, "Not Found"),
+            Route::UnknownService { name } => protocol::gateway_message(
+                404,
+                &format!(
+                    "Stratus has no service named '{name}'. Services: dynamodb, lambda, apigateway, s3, logs."
+                ),
+            ),
+            Route::NotACloudPath => protocol::gateway_message(404, "Not Found"),
+        };
+        response.with_header("x-amzn-RequestId", &request_id)
+    }
+
+    /// Request ids shaped like AWS's (UUID form), unique within this cloud.
+    fn next_request_id(&self) -> String {
+        let n = self.requests.get();
+        format!("00000000-0000-4000-8000-{n:012x}")
+    }
+}
+
+/// The answer of an awsJson service to a target it does not know (or to a
+/// request with no target at all): HTTP 400 `UnknownOperationException`.
+/// A GET to the endpoint is the health check AWS answers with a plain line.
+fn json_unknown_operation(request: &HttpRequest, version: JsonVersion) -> HttpResponse {
+    if request.method == "GET" {
+        let service = match version {
+            JsonVersion::V1_0 => "dynamodb",
+            JsonVersion::V1_1 => "logs",
+        };
+        return HttpResponse::new(200)
+            .with_body("text/plain", format!("healthy: {service}.{REGION}.amazonaws.com "));
+    }
+    protocol::aws_json_error(version, 400, UNKNOWN_OPERATION, None)
+}
+
+/// S3 has no operations yet: answer with S3's own `NotImplemented` error.
+fn s3_not_implemented(request: &HttpRequest, rest: &str, request_id: &str) -> HttpResponse {
+    let resource = format!("/{rest}");
+    protocol::s3_error(
+        501,
+        "NotImplemented",
+        &format!("Stratus storage does not implement {} yet.", request.method),
+        &[("Resource", resource.as_str())],
+        request_id,
+    )
+}

@@ -1,0 +1,143 @@
+//! The service-worker relay: lets any page of this origin reach the cloud with
+//! plain `fetch()`.
+//!
+//! `public/sw.js` intercepts requests under `_aws/` and `_api/` and posts them
+//! to the tab that owns the cloud, with a `MessagePort` for the answer. This
+//! module is that tab's side: it turns each message into an [`HttpRequest`],
+//! answers it through [`Cloud::handle`] and posts the [`HttpResponse`] back.
+//! The message shapes are written down in `docs/service-worker.md`.
+
+use crate::engine::{Cloud, HttpRequest, HttpResponse};
+use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{MessageEvent, MessagePort, RegistrationOptions, ServiceWorkerContainer, ServiceWorkerRegistration};
+
+/// The service-worker container, or `None` where the page is not a secure
+/// context (plain http on a host other than localhost) and so has none.
+pub fn container() -> Option<ServiceWorkerContainer> {
+    let navigator = web_sys::window()?.navigator();
+    let present = Reflect::get(&navigator, &JsValue::from_str("serviceWorker")).ok()?;
+    if present.is_undefined() {
+        return None;
+    }
+    Some(navigator.service_worker())
+}
+
+/// Registers `sw.js` under `base` and starts answering its relayed requests
+/// with `cloud`. Returns `false` where service workers are unavailable.
+pub fn start(cloud: Rc<Cloud>, base: &str) -> bool {
+    let Some(container) = container() else {
+        web_sys::console::warn_1(&"Stratus: no service worker here (not a secure context); fetch() to _aws/ will not reach the cloud".into());
+        return false;
+    };
+    let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        on_message(cloud.clone(), event);
+    });
+    container.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    handler.forget();
+
+    let options = RegistrationOptions::new();
+    options.set_scope(&format!("{base}/"));
+    let registering = container.register_with_options(&format!("{base}/sw.js"), &options);
+    spawn_local(async move {
+        if let Err(e) = JsFuture::from(registering).await {
+            web_sys::console::error_2(&"Stratus: service worker registration failed".into(), &e);
+            return;
+        }
+        let Ok(ready) = container.ready() else { return };
+        if let Ok(registration) = JsFuture::from(ready).await {
+            announce_owner(&registration.unchecked_into());
+        }
+    });
+    true
+}
+
+/// Tells the active service worker that this tab owns the cloud, so that it
+/// relays requests here.
+fn announce_owner(registration: &ServiceWorkerRegistration) {
+    if let Some(worker) = registration.active() {
+        let message = Object::new();
+        let _ = Reflect::set(&message, &"type".into(), &"stratus:owner".into());
+        let _ = worker.post_message(&message);
+    }
+}
+
+fn on_message(cloud: Rc<Cloud>, event: MessageEvent) {
+    let data = event.data();
+    let kind = Reflect::get(&data, &"type".into()).ok().and_then(|t| t.as_string()).unwrap_or_default();
+    let Some(port) = event.ports().get(0).dyn_into::<MessagePort>().ok() else { return };
+    match kind.as_str() {
+        "stratus:who-owns" => {
+            let answer = Object::new();
+            let _ = Reflect::set(&answer, &"owner".into(), &JsValue::TRUE);
+            let _ = port.post_message(&answer);
+        }
+        "stratus:request" => {
+            // Acknowledge at once, so the worker can tell a busy tab from a dead one.
+            let ack = Object::new();
+            let _ = Reflect::set(&ack, &"accepted".into(), &JsValue::TRUE);
+            let _ = port.post_message(&ack);
+            spawn_local(async move {
+            let response = match request_from_js(&data) {
+                Ok(request) => cloud.handle(request).await,
+                Err(message) => HttpResponse::new(400).with_body(
+                    "application/json",
+                    serde_json::json!({ "message": message }).to_string(),
+                ),
+            };
+            let (answer, transfer) = response_to_js(&response);
+            if let Err(e) = port.post_message_with_transferable(&answer, &transfer) {
+                web_sys::console::error_2(&"Stratus: could not answer a relayed request".into(), &e);
+            }
+            })
+        }
+        _ => {}
+    }
+}
+
+fn string_field(data: &JsValue, name: &str) -> Result<String, String> {
+    Reflect::get(data, &name.into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .ok_or_else(|| format!("relayed request has no '{name}'"))
+}
+
+/// `{method, path, query, headers: [[name, value]...], body: ArrayBuffer|null}`.
+pub fn request_from_js(data: &JsValue) -> Result<HttpRequest, String> {
+    let mut request = HttpRequest::new(&string_field(data, "method")?, &string_field(data, "path")?);
+    request.query = string_field(data, "query").unwrap_or_default();
+    if let Ok(headers) = Reflect::get(data, &"headers".into()) {
+        if let Some(headers) = headers.dyn_ref::<Array>() {
+            for pair in headers.iter() {
+                let pair: Array = pair.unchecked_into();
+                if let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                    request.headers.push((name, value));
+                }
+            }
+        }
+    }
+    if let Ok(body) = Reflect::get(data, &"body".into()) {
+        if let Some(buffer) = body.dyn_ref::<ArrayBuffer>() {
+            request.body = Uint8Array::new(buffer).to_vec();
+        }
+    }
+    Ok(request)
+}
+
+/// `{status, headers: [[name, value]...], body: ArrayBuffer}` and the list of
+/// objects to transfer (the body's buffer, so it is not copied again).
+pub fn response_to_js(response: &HttpResponse) -> (JsValue, Array) {
+    let answer = Object::new();
+    let _ = Reflect::set(&answer, &"status".into(), &JsValue::from(response.status));
+    let headers = Array::new();
+    for (name, value) in &response.headers {
+        headers.push(&Array::of2(&name.into(), &value.into()));
+    }
+    let _ = Reflect::set(&answer, &"headers".into(), &headers);
+    let body = Uint8Array::from(response.body.as_slice()).buffer();
+    let _ = Reflect::set(&answer, &"body".into(), &body);
+    (answer.into(), Array::of1(&body))
+}

@@ -1,0 +1,44 @@
+//! Browser glue (wasm32 only): everything the engine needs from the browser
+//! comes through here, and nothing here decides how a service behaves.
+//!
+//! * [`idb`]: IndexedDB, where the engine's state will be kept durable.
+//! * [`wasm`]: the browser's own WebAssembly engine, for functions' modules.
+//! * [`bridge`]: the service-worker relay that lets any page of this origin
+//!   reach the cloud with `fetch()`.
+
+pub mod bridge;
+pub mod idb;
+pub mod wasm;
+
+use crate::engine::Cloud;
+use std::rc::Rc;
+
+thread_local! {
+    static CLOUD: Rc<Cloud> = Rc::new(Cloud::new());
+}
+
+/// The cloud this tab owns. The console and the relay share this one instance.
+pub fn cloud() -> Rc<Cloud> {
+    CLOUD.with(Rc::clone)
+}
+
+/// The app's base path without a trailing slash: `""` at the root of a host,
+/// `"/stratus"` when the build's public URL is `/stratus/`. Read from the
+/// document's `<base href>`, which trunk fills in from `--public-url`.
+pub fn base_path() -> String {
+    let base_uri = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .unwrap_or_default();
+    base_path_of(&base_uri)
+}
+
+/// `https://h/stratus/` -> `/stratus`; `https://h/` -> `""`.
+pub fn base_path_of(base_uri: &str) -> String {
+    let after_scheme = base_uri.split_once("://").map(|(_, rest)| rest).unwrap_or(base_uri);
+    let path = after_scheme.find('/').map(|i| &after_scheme[i..]).unwrap_or("/");
+    let path = path.split(['?', '#']).next().unwrap_or("/");
+    // The base is a directory: drop a file name such as `index.html`.
+    let dir = &path[..path.rfind('/').map(|i| i + 1).unwrap_or(path.len())];
+    dir.trim_end_matches('/').to_string()
+}

@@ -1,0 +1,122 @@
+// Shared pieces of the end-to-end tests: a static server for the built app
+// (under a sub-path, as on GitHub Pages), Debian's Chromium through
+// playwright-core, and screenshots saved under test-output/.
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repo = path.resolve(here, "../..");
+export const distDir = path.resolve(repo, process.env.STRATUS_E2E_DIST || "target/e2e-dist");
+export const base = "/stratus/";
+export const screenshotDir = path.join(repo, "test-output", "screenshots");
+
+const types = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".mjs": "text/javascript",
+  ".wasm": "application/wasm",
+  ".css": "text/css",
+  ".svg": "image/svg+xml",
+  ".json": "application/json",
+  ".webmanifest": "application/manifest+json",
+  ".png": "image/png",
+};
+
+// Serves `distDir` at `base` on a free loopback port. Like a static host, an
+// unknown path gets 404.html with status 404.
+export async function serveDist() {
+  if (!fs.existsSync(path.join(distDir, "index.html"))) {
+    throw new Error(`no built app in ${distDir}: run ./x test, which builds it first`);
+  }
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, "http://localhost");
+    if (!url.pathname.startsWith(base)) {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+      return;
+    }
+    let rel = decodeURIComponent(url.pathname.slice(base.length)) || "index.html";
+    let file = path.join(distDir, rel);
+    let status = 200;
+    if (!file.startsWith(distDir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      file = path.join(distDir, "404.html");
+      status = 404;
+    }
+    res.writeHead(status, {
+      "content-type": types[path.extname(file)] || "application/octet-stream",
+      "cache-control": "no-cache",
+    });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}${base}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(resolve);
+      }),
+  };
+}
+
+export const chromiumArgs = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: chromiumArgs,
+  });
+}
+
+// A new page that fails the test on any uncaught page error.
+export async function openPage(browser, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e));
+  page.assertNoErrors = () => {
+    if (errors.length) throw new Error("page errors: " + errors.map((e) => e.stack || e.message).join("\n"));
+  };
+  return { context, page };
+}
+
+export async function shot(page, name) {
+  fs.mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+// Waits until the service worker is active and controls the page, so that
+// fetch() under _aws/ and _api/ goes through it.
+export async function waitForServiceWorker(page) {
+  await page.waitForFunction(() => navigator.serviceWorker && navigator.serviceWorker.controller !== null, null, {
+    timeout: 20000,
+  });
+}
+
+// fetch() from inside the page; returns status, headers and the body text.
+export async function pageFetch(page, url, init = {}) {
+  return page.evaluate(
+    async ([url, init]) => {
+      const response = await fetch(url, init);
+      return {
+        status: response.status,
+        headers: Object.fromEntries(response.headers.entries()),
+        text: await response.text(),
+      };
+    },
+    [url, init],
+  );
+}

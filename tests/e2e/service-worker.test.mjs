@@ -1,0 +1,94 @@
+// The service worker: relays fetch() under _aws/ and _api/ to the tab that
+// owns the cloud, says 503 when no tab answers, and keeps the app offline.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serveDist, launch, openPage, shot, waitForServiceWorker, pageFetch } from "./harness.mjs";
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test("fetch() to _aws/ and _api/ is answered by the cloud in the tab", async () => {
+  const server = await serveDist();
+  const { context, page } = await openPage(browser);
+  await page.goto(server.url);
+  await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
+  await waitForServiceWorker(page);
+
+  const dynamo = await pageFetch(page, "_aws/dynamodb/", {
+    method: "POST",
+    headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810.ListTables" },
+    body: "{}",
+  });
+  assert.equal(dynamo.status, 400);
+  assert.equal(dynamo.headers["content-type"], "application/x-amz-json-1.0");
+  assert.deepEqual(JSON.parse(dynamo.text), { __type: "com.amazon.coral.service#UnknownOperationException" });
+  assert.ok(dynamo.headers["x-amzn-requestid"], "AWS request id header");
+
+  const lambda = await pageFetch(page, "_aws/lambda/2015-03-31/functions/");
+  assert.equal(lambda.status, 404);
+  assert.equal(lambda.headers["x-amzn-errortype"], "UnknownOperationException");
+  assert.equal(JSON.parse(lambda.text).Type, "User");
+
+  const invoke = await pageFetch(page, "_api/a1b2c3/items?id=1");
+  assert.equal(invoke.status, 404);
+  assert.deepEqual(JSON.parse(invoke.text), { message: "Not Found" });
+
+  const s3 = await pageFetch(page, "_aws/s3/my-bucket/key.txt", { method: "PUT", body: "hello" });
+  assert.equal(s3.status, 501);
+  assert.match(s3.text, /<Code>NotImplemented<\/Code>/);
+
+  // The dashboard counts what the engine answered.
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="request-count"]').textContent) >= 4);
+  assert.match(await page.getByTestId("sw-state").innerText(), /relaying/);
+  await shot(page, "dashboard-after-requests");
+  page.assertNoErrors();
+  await context.close();
+  await server.close();
+});
+
+test("when no tab answers for the cloud, the worker answers 503 saying what to do", async () => {
+  const server = await serveDist();
+  const { context, page } = await openPage(browser);
+  await page.goto(server.url);
+  await waitForServiceWorker(page);
+  // The tab stops answering the worker, as a tab whose app has stopped would.
+  await page.evaluate(() => {
+    navigator.serviceWorker.onmessage = null;
+  });
+  const started = Date.now();
+  const answer = await pageFetch(page, "_aws/dynamodb/", { method: "POST", body: "{}" });
+  assert.equal(answer.status, 503);
+  assert.equal(answer.headers["content-type"], "application/json");
+  assert.match(JSON.parse(answer.text).message, /No tab owns the Stratus cloud\. Open the Stratus console at http/);
+  assert.ok(Date.now() - started < 15000, "answered promptly, not after the relay timeout");
+  await context.close();
+  await server.close();
+});
+
+test("after one visit the console loads and answers with the network off", async () => {
+  const server = await serveDist();
+  const { context, page } = await openPage(browser);
+  await page.goto(server.url);
+  await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
+  await waitForServiceWorker(page);
+
+  // The server is gone and the browser is offline: only the worker's cache is left.
+  await server.close();
+  await context.setOffline(true);
+  await page.reload();
+  await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
+  await page.goto(new URL("settings", page.url()).href);
+  await page.getByRole("heading", { level: 1, name: "Settings" }).waitFor();
+  await shot(page, "offline-settings");
+
+  await waitForServiceWorker(page);
+  const answer = await pageFetch(page, "_aws/dynamodb/", { method: "POST", body: "{}" });
+  assert.equal(answer.status, 400, "the cloud still answers offline");
+  page.assertNoErrors();
+  await context.close();
+});

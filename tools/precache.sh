@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Trunk post-build hook: fills the service worker's precache list and build id.
+#
+# The built files have content hashes in their names, so the list changes with
+# every build that changes them; the build id (a hash of every file) changes
+# sw.js itself, which is how browsers notice a new version and update.
+# Also writes 404.html (a copy of index.html) so static hosts such as GitHub
+# Pages answer deep links (/stratus/tables) with the app.
+set -euo pipefail
+cd "${TRUNK_STAGING_DIR:?run by trunk as a post_build hook}"
+cp index.html 404.html
+mapfile -t files < <(find . -type f ! -name sw.js ! -name 404.html | sed 's|^\./||' | LC_ALL=C sort)
+build=$(cat "${files[@]}" | sha256sum | cut -c1-16)
+list=$(printf '"%s",' "${files[@]}")
+list="[${list%,}]"
+sed -i -e "s|__STRATUS_PRECACHE__|${list}|" -e "s|__STRATUS_BUILD__|${build}|" sw.js
+echo "precache: ${#files[@]} files, build ${build}"
