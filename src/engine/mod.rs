@@ -8,6 +8,7 @@
 //! * errors are always answered in the protocol's own format, never a panic.
 
 pub mod cloud;
+pub mod dynamodb;
 pub mod http;
 pub mod protocol;
 
