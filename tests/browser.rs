@@ -99,7 +99,7 @@ async fn relayed_request_round_trips_through_the_cloud() {
     assert_eq!(request.header("X-Amz-Target"), Some("DynamoDB_20120810.Nope"));
     assert_eq!(request.body, b"{}");
 
-    let response = Cloud::new().handle(request).await;
+    let response = Cloud::new(std::rc::Rc::new(stratus::host::BrowserClock)).handle(request).await;
     let (answer, transfer) = bridge::response_to_js(&response);
     assert_eq!(Reflect::get(&answer, &"status".into()).unwrap().as_f64(), Some(400.0));
     assert_eq!(transfer.length(), 1);

@@ -3,10 +3,16 @@
 
 use serde_json::Value;
 use stratus::engine::cloud::{route, Route};
+use std::rc::Rc;
+use stratus::engine::clock::ManualClock;
 use stratus::engine::{Cloud, HttpRequest, HttpResponse};
 
+fn cloud() -> Cloud {
+    Cloud::new(Rc::new(ManualClock::new(1_700_000_000_000)))
+}
+
 fn send(request: HttpRequest) -> HttpResponse {
-    pollster::block_on(Cloud::new().handle(request))
+    pollster::block_on(cloud().handle(request))
 }
 
 fn json(response: &HttpResponse) -> Value {
@@ -106,7 +112,7 @@ fn routes() {
 
 #[test]
 fn request_ids_are_unique() {
-    let cloud = Cloud::new();
+    let cloud = cloud();
     let a = pollster::block_on(cloud.handle(HttpRequest::new("POST", "/_aws/dynamodb/")));
     let b = pollster::block_on(cloud.handle(HttpRequest::new("POST", "/_aws/dynamodb/")));
     assert_ne!(a.header("x-amzn-RequestId"), b.header("x-amzn-RequestId"));

@@ -12,11 +12,15 @@
 //! | `/_aws/logs/`                 | CloudWatch Logs                 | awsJson 1.1     |
 //! | `/_api/<apiId>/...`           | invoke URLs of deployed APIs    | API Gateway     |
 //!
-//! No service has operations yet, so every request gets the answer AWS gives
-//! for an operation or route it does not know, in that service's protocol.
+//! A service that is not built yet answers every request with the error AWS
+//! gives for an operation or route it does not know, in its own protocol.
 
+use super::clock::Clock;
+use super::dynamodb::DynamoDb;
 use super::http::{HttpRequest, HttpResponse};
 use super::protocol::{self, JsonVersion, UNKNOWN_OPERATION};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 /// The region every ARN and endpoint names.
 pub const REGION: &str = "us-east-1";
@@ -60,14 +64,27 @@ pub fn route(path: &str) -> Route<'_> {
 }
 
 /// One account's cloud: every service and its state.
-#[derive(Debug, Default)]
 pub struct Cloud {
-    requests: std::cell::Cell<u64>,
+    requests: Cell<u64>,
+    clock: Rc<dyn Clock>,
+    dynamodb: RefCell<DynamoDb>,
 }
 
 impl Cloud {
-    pub fn new() -> Self {
-        Cloud::default()
+    /// A new, empty cloud whose services read time from `clock`.
+    pub fn new(clock: Rc<dyn Clock>) -> Self {
+        Cloud { requests: Cell::new(0), dynamodb: RefCell::new(DynamoDb::new(clock.clone())), clock }
+    }
+
+    /// The clock the services read.
+    pub fn clock(&self) -> &Rc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Direct access to the DynamoDB service (the typed engine API), for
+    /// benchmarks and the persistence layer.
+    pub fn dynamodb(&self) -> std::cell::RefMut<'_, DynamoDb> {
+        self.dynamodb.borrow_mut()
     }
 
     /// How many requests this cloud has answered since it started.
@@ -80,6 +97,7 @@ impl Cloud {
         self.requests.set(self.requests.get() + 1);
         let request_id = self.next_request_id();
         let response = match route(&request.path) {
+            Route::DynamoDb if request.method == "POST" => self.dynamodb.borrow_mut().handle_http(&request),
             Route::DynamoDb => json_unknown_operation(&request, JsonVersion::V1_0),
             Route::Logs => json_unknown_operation(&request, JsonVersion::V1_1),
             Route::Lambda { rest } => protocol::lambda_error(

@@ -7,6 +7,7 @@
 //!   as an AWS SDK sends it and returns the [`HttpResponse`] AWS would send;
 //! * errors are always answered in the protocol's own format, never a panic.
 
+pub mod clock;
 pub mod cloud;
 pub mod dynamodb;
 pub mod http;

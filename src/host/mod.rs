@@ -10,11 +10,21 @@ pub mod bridge;
 pub mod idb;
 pub mod wasm;
 
+use crate::engine::clock::Clock;
 use crate::engine::Cloud;
 use std::rc::Rc;
 
+/// The browser's clock (`Date.now()`).
+pub struct BrowserClock;
+
+impl Clock for BrowserClock {
+    fn now_ms(&self) -> u64 {
+        js_sys::Date::now() as u64
+    }
+}
+
 thread_local! {
-    static CLOUD: Rc<Cloud> = Rc::new(Cloud::new());
+    static CLOUD: Rc<Cloud> = Rc::new(Cloud::new(Rc::new(BrowserClock)));
 }
 
 /// The cloud this tab owns. The console and the relay share this one instance.

@@ -111,6 +111,14 @@ impl DynamoError {
         )
     }
 
+    /// The answer DynamoDB's front end gives for an unknown target or an
+    /// unreadable body: the `__type` alone, no message.
+    pub fn to_response_without_message(&self) -> HttpResponse {
+        HttpResponse::new(self.code.status())
+            .with_header("x-amzn-ErrorType", protocol::short_name(self.code.type_name()))
+            .with_body(JsonVersion::V1_0.content_type(), json!({ "__type": self.code.type_name() }).to_string())
+    }
+
     /// The protocol answer.
     pub fn to_response(&self) -> HttpResponse {
         let mut body = json!({ "__type": self.code.type_name() });
@@ -118,7 +126,7 @@ impl DynamoError {
             // TransactionCanceledException capitalises its Message.
             body["Message"] = Value::String(self.message.clone());
             body["CancellationReasons"] = Value::Array(reasons.clone());
-        } else {
+        } else if !self.message.is_empty() {
             body["message"] = Value::String(self.message.clone());
         }
         if let Some(item) = &self.item {
