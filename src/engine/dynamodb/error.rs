@@ -79,6 +79,12 @@ impl DynamoError {
         DynamoError { code, message: message.into(), item: None, cancellation_reasons: None }
     }
 
+    /// The same error with another message.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = message.into();
+        self
+    }
+
     pub fn validation(message: impl Into<String>) -> Self {
         DynamoError::new(ErrorCode::Validation, message)
     }

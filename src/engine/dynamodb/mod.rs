@@ -7,14 +7,20 @@
 //! * [`expr`]: expressions, parsed to a tree and evaluated;
 //! * [`capacity`]: consumed capacity and the throttling buckets;
 //! * [`control`]: the control plane (tables, tags, TTL settings, limits);
+//! * [`items`]: PutItem, GetItem, UpdateItem, DeleteItem;
+//! * [`reads`]: Query and Scan, a page at a time;
+//! * [`batch`]: batches and transactions;
 //! * [`request`]: reading request bodies with DynamoDB's validation errors;
 //! * [`error`]: DynamoDB's errors in its own format.
 
+pub mod batch;
 pub mod capacity;
 pub mod control;
 pub mod error;
 pub mod expr;
+pub mod items;
 pub mod number;
+pub mod reads;
 pub mod request;
 pub mod table;
 pub mod value;
@@ -114,12 +120,14 @@ pub struct DynamoDb {
     pub tables: BTreeMap<String, Table>,
     pub settings: Settings,
     pub clock: Rc<dyn Clock>,
+    /// TransactWriteItems answers by ClientRequestToken (idempotency window).
+    pub transactions: BTreeMap<String, batch::RememberedTransaction>,
     ids: u64,
 }
 
 impl DynamoDb {
     pub fn new(clock: Rc<dyn Clock>) -> Self {
-        DynamoDb { tables: BTreeMap::new(), settings: Settings::default(), clock, ids: 0 }
+        DynamoDb { tables: BTreeMap::new(), settings: Settings::default(), clock, transactions: BTreeMap::new(), ids: 0 }
     }
 
     pub fn now_ms(&self) -> u64 {
@@ -182,6 +190,16 @@ impl DynamoDb {
             "ListTagsOfResource" => control::list_tags(self, &req),
             "UpdateTimeToLive" => control::update_ttl(self, &req),
             "DescribeTimeToLive" => control::describe_ttl(self, &req),
+            "PutItem" => items::put_item(self, &req),
+            "GetItem" => items::get_item(self, &req),
+            "UpdateItem" => items::update_item(self, &req),
+            "DeleteItem" => items::delete_item(self, &req),
+            "Query" => reads::query(self, &req),
+            "BatchGetItem" => batch::batch_get(self, &req),
+            "BatchWriteItem" => batch::batch_write(self, &req),
+            "TransactGetItems" => batch::transact_get(self, &req),
+            "TransactWriteItems" => batch::transact_write(self, &req, body),
+            "Scan" => reads::scan(self, &req),
             "DescribeLimits" => Ok(control::describe_limits()),
             "DescribeEndpoints" => Ok(control::describe_endpoints()),
             _ => Err(DynamoError::new(ErrorCode::UnknownOperation, "")),

@@ -45,8 +45,40 @@ impl Part {
     }
 }
 
-/// (partition key, sort key); the sort part is `Min` for tables without one.
-pub type StoredKey = (Part, Part);
+/// (hash of the partition key, partition key, sort key); the sort part is
+/// `Min` for tables without one. Like DynamoDB, items are laid out by the
+/// hash of their partition key: a partition is contiguous (Query reads one
+/// range), a Scan returns partitions in hash order, and parallel Scan
+/// segments are contiguous hash ranges.
+pub type StoredKey = (u64, Part, Part);
+
+/// The partition hash of a key value (FNV-1a over its type and bytes): stable
+/// across runs, so stored state and scan order do not change between loads.
+pub fn partition_hash(value: &AttributeValue) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |bytes: &[u8]| {
+        for b in bytes {
+            h ^= *b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    match value {
+        AttributeValue::S(s) => {
+            feed(b"S");
+            feed(s.as_bytes())
+        }
+        AttributeValue::N(n) => {
+            feed(b"N");
+            feed(n.to_string().as_bytes())
+        }
+        AttributeValue::B(b) => {
+            feed(b"B");
+            feed(b)
+        }
+        _ => {}
+    }
+    h
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyAttr {
@@ -71,7 +103,8 @@ impl KeySchema {
             Some(r) => part(r)?,
             None => Part::Min,
         };
-        Some((hash, range))
+        let h = partition_hash(hash.value().expect("a value"));
+        Some((h, hash, range))
     }
 
     /// Checks a request's `Key` against the schema, as GetItem, DeleteItem and

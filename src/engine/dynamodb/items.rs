@@ -1,0 +1,434 @@
+//! Single-item operations: PutItem, GetItem, UpdateItem, DeleteItem.
+//!
+//! Each follows DynamoDB's order: validate the request, find the table, check
+//! throughput, parse expressions (reporting unused placeholders), evaluate the
+//! condition against the current item, write, then answer with the requested
+//! return values, consumed capacity and item collection metrics.
+
+use super::capacity::{read_units, write_units, Consumed};
+use super::error::{DynamoError, Result};
+use super::expr::{self, ExprKind, Placeholders};
+use super::request::{table_name_from, Req, Violations};
+use super::table::StoredKey;
+use super::value::{item_size, item_to_json, Item};
+use super::{DynamoDb, Table};
+use serde_json::{json, Map, Value};
+
+/// DynamoDB's item size limit.
+pub const MAX_ITEM_BYTES: usize = 400 * 1024;
+
+/// `ReturnValues` of a write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReturnValues {
+    None,
+    AllOld,
+    UpdatedOld,
+    AllNew,
+    UpdatedNew,
+}
+
+pub fn return_values(req: &Req, allowed: &[ReturnValues], v: &mut Violations) -> Result<ReturnValues> {
+    let mode = match req.str("ReturnValues")? {
+        None | Some("NONE") => ReturnValues::None,
+        Some("ALL_OLD") => ReturnValues::AllOld,
+        Some("UPDATED_OLD") => ReturnValues::UpdatedOld,
+        Some("ALL_NEW") => ReturnValues::AllNew,
+        Some("UPDATED_NEW") => ReturnValues::UpdatedNew,
+        Some(other) => {
+            v.add(
+                Some(other),
+                "returnValues",
+                "Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]",
+            );
+            ReturnValues::None
+        }
+    };
+    if !allowed.contains(&mode) {
+        return Err(DynamoError::validation("ReturnValues can only be ALL_OLD or NONE"));
+    }
+    Ok(mode)
+}
+
+/// `ReturnConsumedCapacity`: `None`, or `TOTAL`/`INDEXES`.
+pub fn return_capacity(req: &Req, v: &mut Violations) -> Result<Option<String>> {
+    match req.str("ReturnConsumedCapacity")? {
+        None | Some("NONE") => Ok(None),
+        Some(m @ ("TOTAL" | "INDEXES")) => Ok(Some(m.to_string())),
+        Some(other) => {
+            v.add(Some(other), "returnConsumedCapacity", "Member must satisfy enum value set: [INDEXES, TOTAL, NONE]");
+            Ok(None)
+        }
+    }
+}
+
+/// Whether `ReturnItemCollectionMetrics` is `SIZE`.
+pub fn return_metrics(req: &Req, v: &mut Violations) -> Result<bool> {
+    match req.str("ReturnItemCollectionMetrics")? {
+        None | Some("NONE") => Ok(false),
+        Some("SIZE") => Ok(true),
+        Some(other) => {
+            v.add(Some(other), "returnItemCollectionMetrics", "Member must satisfy enum value set: [SIZE, NONE]");
+            Ok(false)
+        }
+    }
+}
+
+/// `ReturnValuesOnConditionCheckFailure: ALL_OLD`.
+pub fn return_on_failure(req: &Req, v: &mut Violations) -> Result<bool> {
+    match req.str("ReturnValuesOnConditionCheckFailure")? {
+        None | Some("NONE") => Ok(false),
+        Some("ALL_OLD") => Ok(true),
+        Some(other) => {
+            v.add(
+                Some(other),
+                "returnValuesOnConditionCheckFailure",
+                "Member must satisfy enum value set: [ALL_OLD, NONE]",
+            );
+            Ok(false)
+        }
+    }
+}
+
+/// The expression parameters of a request: placeholders and which
+/// expressions it carries, with DynamoDB's checks on their combination.
+pub struct Expressions {
+    pub ph: Placeholders,
+}
+
+impl Expressions {
+    /// `expression_fields` are the expression members this operation accepts
+    /// (e.g. `ConditionExpression`); `legacy_fields` the non-expression ones.
+    pub fn read(req: &Req, expression_fields: &[&str], legacy_fields: &[&str]) -> Result<Expressions> {
+        let used_expr: Vec<&str> = expression_fields.iter().copied().filter(|f| req.has(f)).collect();
+        let used_legacy: Vec<&str> = legacy_fields.iter().copied().filter(|f| req.has(f)).collect();
+        if !used_expr.is_empty() && !used_legacy.is_empty() {
+            return Err(DynamoError::validation(format!(
+                "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {{{}}} Expression parameters: {{{}}}",
+                used_legacy.join(", "),
+                used_expr.join(", ")
+            )));
+        }
+        if let Some(legacy) = used_legacy.first() {
+            return Err(DynamoError::validation(format!(
+                "The legacy parameter {legacy} is not supported by Stratus yet; use the expression parameters instead"
+            )));
+        }
+        let names = req.names()?;
+        let values = req.values()?;
+        if used_expr.is_empty() {
+            if names.is_some() {
+                return Err(DynamoError::validation("ExpressionAttributeNames can only be specified when using expressions"));
+            }
+            if values.is_some() {
+                return Err(DynamoError::validation("ExpressionAttributeValues can only be specified when using expressions"));
+            }
+        }
+        if let Some(values) = &values {
+            if values.is_empty() {
+                return Err(DynamoError::validation("ExpressionAttributeValues must not be empty"));
+            }
+        }
+        if let Some(names) = &names {
+            if names.is_empty() {
+                return Err(DynamoError::validation("ExpressionAttributeNames must not be empty"));
+            }
+        }
+        Ok(Expressions { ph: Placeholders::new(names, values) })
+    }
+
+    pub fn condition(&self, req: &Req, field: &str, kind: ExprKind) -> Result<Option<expr::Condition>> {
+        req.str(field)?.map(|text| expr::parse_condition(text, kind, &self.ph)).transpose()
+    }
+
+    pub fn projection(&self, req: &Req) -> Result<Option<Vec<expr::Path>>> {
+        req.str("ProjectionExpression")?.map(|text| expr::parse_projection(text, &self.ph)).transpose()
+    }
+}
+
+fn table_name<'a>(req: &'a Req, v: &mut Violations) -> Result<Option<&'a str>> {
+    let name = req.str("TableName")?;
+    v.table_name_or_arn(name, "tableName");
+    Ok(name.map(table_name_from))
+}
+
+/// Throttles a provisioned table's writes (reads) when its bucket is spent.
+pub fn check_throughput(table: &mut Table, write: bool, now_ms: u64) -> Result<()> {
+    let bucket = if write { &mut table.write_bucket } else { &mut table.read_bucket };
+    if let Some(b) = bucket {
+        if !b.allows(now_ms) {
+            return Err(DynamoError::throughput_exceeded());
+        }
+    }
+    Ok(())
+}
+
+/// Charges what a request consumed to the table's buckets.
+pub fn charge(table: &mut Table, consumed: &Consumed, now_ms: u64) {
+    if let Some(b) = &mut table.read_bucket {
+        if consumed.read > 0.0 {
+            b.take(consumed.read, now_ms);
+        }
+    }
+    if let Some(b) = &mut table.write_bucket {
+        if consumed.write > 0.0 {
+            b.take(consumed.write, now_ms);
+        }
+    }
+}
+
+/// What writing `new` over `old` costs on the table and each index.
+pub fn write_cost(table: &Table, old: Option<&Item>, new: Option<&Item>, factor: f64) -> Consumed {
+    let mut consumed = Consumed::new(&table.name);
+    let size = old.map(item_size).unwrap_or(0).max(new.map(item_size).unwrap_or(0));
+    consumed.write = write_units(size) * factor;
+    let schema = &table.storage.schema;
+    for index in &table.storage.indexes {
+        let old_key = old.and_then(|i| index.schema.key_of(i));
+        let new_key = new.and_then(|i| index.schema.key_of(i));
+        let old_p = old.filter(|_| old_key.is_some()).map(|i| index.project(schema, i));
+        let new_p = new.filter(|_| new_key.is_some()).map(|i| index.project(schema, i));
+        let units = match (&old_key, &new_key) {
+            (None, None) => 0.0,
+            (Some(_), None) => write_units(item_size(old_p.as_ref().unwrap())),
+            (None, Some(_)) => write_units(item_size(new_p.as_ref().unwrap())),
+            (Some(a), Some(b)) if a != b => {
+                write_units(item_size(old_p.as_ref().unwrap())) + write_units(item_size(new_p.as_ref().unwrap()))
+            }
+            (Some(_), Some(_)) => {
+                if old_p == new_p {
+                    0.0
+                } else {
+                    write_units(item_size(old_p.as_ref().unwrap()).max(item_size(new_p.as_ref().unwrap())))
+                }
+            }
+        };
+        if units > 0.0 {
+            consumed.add_index(&index.name, index.global, 0.0, units * factor);
+        }
+    }
+    consumed
+}
+
+/// Checks a new item against DynamoDB's limits and the indexes' key types.
+pub fn check_new_item(table: &Table, item: &Item) -> Result<()> {
+    if item_size(item) > MAX_ITEM_BYTES {
+        return Err(DynamoError::validation("Item size has exceeded the maximum allowed size"));
+    }
+    table.storage.check_index_keys(item)
+}
+
+/// ItemCollectionMetrics for tables with local secondary indexes.
+pub fn collection_metrics(table: &Table, key: &StoredKey) -> Option<Value> {
+    if !table.storage.indexes.iter().any(|i| !i.global) {
+        return None;
+    }
+    let hash = &table.storage.schema.hash;
+    let value = key.1.value()?;
+    let size: u64 = table
+        .storage
+        .items
+        .range((key.0, key.1.clone(), super::table::Part::Min)..=(key.0, key.1.clone(), super::table::Part::Max))
+        .map(|(_, i)| item_size(i) as u64)
+        .sum();
+    let gb = size as f64 / (1024.0 * 1024.0 * 1024.0);
+    Some(json!({
+        "ItemCollectionKey": { hash.name.clone(): value.to_json() },
+        "SizeEstimateRangeGB": [gb.floor(), gb.floor() + 1.0]
+    }))
+}
+
+fn answer(attributes: Option<Item>, consumed: &Consumed, capacity: &Option<String>, metrics: Option<Value>) -> Value {
+    let mut out = Map::new();
+    if let Some(a) = attributes {
+        if !a.is_empty() {
+            out.insert("Attributes".into(), item_to_json(&a));
+        }
+    }
+    if let Some(mode) = capacity {
+        out.insert("ConsumedCapacity".into(), consumed.to_json(mode));
+    }
+    if let Some(m) = metrics {
+        out.insert("ItemCollectionMetrics".into(), m);
+    }
+    Value::Object(out)
+}
+
+pub fn put_item(db: &mut DynamoDb, req: &Req) -> Result<Value> {
+    let mut v = Violations::new();
+    let name = table_name(req, &mut v)?;
+    let item = req.item("Item")?;
+    v.required(item.is_some(), "item");
+    let returns = return_values(req, &[ReturnValues::None, ReturnValues::AllOld], &mut v)?;
+    let capacity = return_capacity(req, &mut v)?;
+    let metrics = return_metrics(req, &mut v)?;
+    let on_failure = return_on_failure(req, &mut v)?;
+    v.finish()?;
+    let (name, item) = (name.expect("validated"), item.expect("validated"));
+    let exprs = Expressions::read(req, &["ConditionExpression"], &["Expected", "ConditionalOperator"])?;
+    let condition = exprs.condition(req, "ConditionExpression", ExprKind::Condition)?;
+    exprs.ph.check_unused()?;
+
+    let now = db.now_ms();
+    let table = db.table_mut(name)?;
+    let key = table.storage.schema.check_item_key(&item)?;
+    check_new_item(table, &item)?;
+    check_throughput(table, true, now)?;
+    let old = table.storage.get(&key).cloned();
+    if let Some(c) = &condition {
+        if !c.eval(old.as_ref().unwrap_or(&Item::new()))? {
+            let mut consumed = Consumed::new(&table.name);
+            consumed.write = write_units(old.as_ref().map(item_size).unwrap_or(0));
+            charge(table, &consumed, now);
+            return Err(DynamoError::conditional_check_failed(old.filter(|_| on_failure)));
+        }
+    }
+    let consumed = write_cost(table, old.as_ref(), Some(&item), 1.0);
+    let old = table.storage.put(key.clone(), item);
+    charge(table, &consumed, now);
+    let metrics = if metrics { collection_metrics(table, &key) } else { None };
+    let attributes = if returns == ReturnValues::AllOld { old } else { None };
+    Ok(answer(attributes, &consumed, &capacity, metrics))
+}
+
+pub fn get_item(db: &mut DynamoDb, req: &Req) -> Result<Value> {
+    let mut v = Violations::new();
+    let name = table_name(req, &mut v)?;
+    let key = req.item("Key")?;
+    v.required(key.is_some(), "key");
+    let capacity = return_capacity(req, &mut v)?;
+    let consistent = req.bool("ConsistentRead")?.unwrap_or(false);
+    v.finish()?;
+    let (name, key) = (name.expect("validated"), key.expect("validated"));
+    let exprs = Expressions::read(req, &["ProjectionExpression"], &["AttributesToGet"])?;
+    let projection = exprs.projection(req)?;
+    exprs.ph.check_unused()?;
+
+    let now = db.now_ms();
+    let table = db.table_mut(name)?;
+    let stored = table.storage.schema.key_from_request(&key)?;
+    check_throughput(table, false, now)?;
+    let item = table.storage.get(&stored).cloned();
+    let mut consumed = Consumed::new(&table.name);
+    consumed.read = read_units(item.as_ref().map(item_size).unwrap_or(0), consistent);
+    charge(table, &consumed, now);
+    let mut out = Map::new();
+    if let Some(item) = item {
+        let item = match &projection {
+            Some(paths) => expr::project(&item, paths),
+            None => item,
+        };
+        out.insert("Item".into(), item_to_json(&item));
+    }
+    if let Some(mode) = &capacity {
+        out.insert("ConsumedCapacity".into(), consumed.to_json(mode));
+    }
+    Ok(Value::Object(out))
+}
+
+pub fn delete_item(db: &mut DynamoDb, req: &Req) -> Result<Value> {
+    let mut v = Violations::new();
+    let name = table_name(req, &mut v)?;
+    let key = req.item("Key")?;
+    v.required(key.is_some(), "key");
+    let returns = return_values(req, &[ReturnValues::None, ReturnValues::AllOld], &mut v)?;
+    let capacity = return_capacity(req, &mut v)?;
+    let metrics = return_metrics(req, &mut v)?;
+    let on_failure = return_on_failure(req, &mut v)?;
+    v.finish()?;
+    let (name, key) = (name.expect("validated"), key.expect("validated"));
+    let exprs = Expressions::read(req, &["ConditionExpression"], &["Expected", "ConditionalOperator"])?;
+    let condition = exprs.condition(req, "ConditionExpression", ExprKind::Condition)?;
+    exprs.ph.check_unused()?;
+
+    let now = db.now_ms();
+    let table = db.table_mut(name)?;
+    let stored = table.storage.schema.key_from_request(&key)?;
+    check_throughput(table, true, now)?;
+    let old = table.storage.get(&stored).cloned();
+    if let Some(c) = &condition {
+        if !c.eval(old.as_ref().unwrap_or(&Item::new()))? {
+            let mut consumed = Consumed::new(&table.name);
+            consumed.write = write_units(old.as_ref().map(item_size).unwrap_or(0));
+            charge(table, &consumed, now);
+            return Err(DynamoError::conditional_check_failed(old.filter(|_| on_failure)));
+        }
+    }
+    let consumed = write_cost(table, old.as_ref(), None, 1.0);
+    let old = table.storage.remove(&stored);
+    charge(table, &consumed, now);
+    let metrics = if metrics { collection_metrics(table, &stored) } else { None };
+    let attributes = if returns == ReturnValues::AllOld { old } else { None };
+    Ok(answer(attributes, &consumed, &capacity, metrics))
+}
+
+pub fn update_item(db: &mut DynamoDb, req: &Req) -> Result<Value> {
+    let mut v = Violations::new();
+    let name = table_name(req, &mut v)?;
+    let key = req.item("Key")?;
+    v.required(key.is_some(), "key");
+    let all = [
+        ReturnValues::None,
+        ReturnValues::AllOld,
+        ReturnValues::UpdatedOld,
+        ReturnValues::AllNew,
+        ReturnValues::UpdatedNew,
+    ];
+    let returns = return_values(req, &all, &mut v)?;
+    let capacity = return_capacity(req, &mut v)?;
+    let metrics = return_metrics(req, &mut v)?;
+    let on_failure = return_on_failure(req, &mut v)?;
+    v.finish()?;
+    let (name, key) = (name.expect("validated"), key.expect("validated"));
+    let exprs = Expressions::read(
+        req,
+        &["UpdateExpression", "ConditionExpression"],
+        &["AttributeUpdates", "Expected", "ConditionalOperator"],
+    )?;
+    let update = req.str("UpdateExpression")?.map(|t| expr::parse_update(t, &exprs.ph)).transpose()?;
+    let condition = exprs.condition(req, "ConditionExpression", ExprKind::Condition)?;
+    exprs.ph.check_unused()?;
+
+    let now = db.now_ms();
+    let table = db.table_mut(name)?;
+    let stored = table.storage.schema.key_from_request(&key)?;
+    if let Some(u) = &update {
+        for touched in u.top_level_names() {
+            if table.storage.schema.attrs().any(|a| a.name == touched) {
+                return Err(DynamoError::validation(format!(
+                    "One or more parameter values were invalid: Cannot update attribute {touched}. This attribute is part of the key"
+                )));
+            }
+        }
+    }
+    check_throughput(table, true, now)?;
+    let old = table.storage.get(&stored).cloned();
+    if let Some(c) = &condition {
+        if !c.eval(old.as_ref().unwrap_or(&Item::new()))? {
+            let mut consumed = Consumed::new(&table.name);
+            consumed.write = write_units(old.as_ref().map(item_size).unwrap_or(0));
+            charge(table, &consumed, now);
+            return Err(DynamoError::conditional_check_failed(old.filter(|_| on_failure)));
+        }
+    }
+    let mut new = old.clone().unwrap_or_else(|| key.clone());
+    if let Some(u) = &update {
+        u.apply(&mut new)?;
+    }
+    check_new_item(table, &new)?;
+    let consumed = write_cost(table, old.as_ref(), Some(&new), 1.0);
+    table.storage.put(stored.clone(), new.clone());
+    charge(table, &consumed, now);
+    let metrics = if metrics { collection_metrics(table, &stored) } else { None };
+    let touched: Vec<String> = update.as_ref().map(|u| u.top_level_names()).unwrap_or_default();
+    let pick = |item: &Item| -> Item {
+        item.iter().filter(|(k, _)| touched.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect()
+    };
+    let attributes = match returns {
+        ReturnValues::None => None,
+        ReturnValues::AllOld => old,
+        ReturnValues::UpdatedOld => old.as_ref().map(pick),
+        ReturnValues::AllNew => Some(new),
+        ReturnValues::UpdatedNew => Some(pick(&new)),
+    };
+    Ok(answer(attributes, &consumed, &capacity, metrics))
+}
