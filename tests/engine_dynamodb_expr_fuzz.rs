@@ -3,6 +3,8 @@
 //! random items. Nothing may panic; every refusal is a ValidationException.
 //! Deterministic (a small xorshift generator), so failures reproduce.
 #![cfg(not(target_arch = "wasm32"))]
+// `*rng.pick(..)` is needed for inference (from `&&str` to `&str`).
+#![allow(clippy::explicit_auto_deref)]
 
 use std::collections::{BTreeMap, HashMap};
 use stratus::engine::dynamodb::expr::*;

@@ -431,11 +431,10 @@ impl<'a> Parser<'a> {
                 let path = self.path_arg(&name, it.next().expect("two arguments"));
                 let t = self.operand(it.next().expect("two arguments"));
                 match &t {
-                    Operand::Value(AttributeValue::S(s)) => {
-                        if !TYPE_NAMES.contains(&s.as_str()) {
-                            self.defer(format!("Invalid attribute type name found in type operand: {s}"));
-                        }
+                    Operand::Value(AttributeValue::S(s)) if !TYPE_NAMES.contains(&s.as_str()) => {
+                        self.defer(format!("Invalid attribute type name found in type operand: {s}"));
                     }
+                    Operand::Value(AttributeValue::S(_)) => {}
                     Operand::Value(v) => self.defer(format!(
                         "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: {}",
                         v.type_name()
