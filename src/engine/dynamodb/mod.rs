@@ -13,6 +13,7 @@
 //! * [`request`]: reading request bodies with DynamoDB's validation errors;
 //! * [`error`]: DynamoDB's errors in its own format.
 
+pub mod api;
 pub mod batch;
 pub mod capacity;
 pub mod control;
