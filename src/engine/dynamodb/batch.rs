@@ -104,10 +104,10 @@ pub fn batch_write(db: &mut DynamoDb, req: &Req) -> Result<Value> {
             };
             match item {
                 Some(item) => {
-                    table.storage.put(key, item);
+                    table.put(key, item, now);
                 }
                 None => {
-                    table.storage.remove(&key);
+                    table.remove(&key, now, false);
                 }
             }
             charge(table, &cost, now);
@@ -434,10 +434,10 @@ pub fn transact_write(db: &mut DynamoDb, req: &Req, body: &Map<String, Value>) -
         let cost = write_cost(table, table.storage.get(&key), new.as_ref(), 2.0);
         match new {
             Some(item) => {
-                table.storage.put(key, item);
+                table.put(key, item, now);
             }
             None => {
-                table.storage.remove(&key);
+                table.remove(&key, now, false);
             }
         }
         charge(table, &cost, now);

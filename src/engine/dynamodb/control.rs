@@ -390,6 +390,9 @@ pub fn create_table(db: &mut DynamoDb, req: &Req) -> Result<Value> {
         deletion_protection,
         read_bucket,
         write_bucket,
+        stream: Default::default(),
+        sequence: 0,
+        ttl_index: Default::default(),
     };
     let description = describe(&table, now);
     db.tables.insert(name.to_string(), table);
@@ -885,7 +888,7 @@ pub fn update_ttl(db: &mut DynamoDb, req: &Req) -> Result<Value> {
         }
         _ => {}
     }
-    table.ttl_attribute = enabled.then(|| attribute.clone());
+    table.set_ttl(enabled.then(|| attribute.clone()));
     Ok(json!({ "TimeToLiveSpecification": { "Enabled": enabled, "AttributeName": attribute } }))
 }
 

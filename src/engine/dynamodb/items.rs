@@ -283,7 +283,7 @@ pub fn put_item(db: &mut DynamoDb, req: &Req) -> Result<Value> {
         }
     }
     let consumed = write_cost(table, old.as_ref(), Some(&item), 1.0);
-    let old = table.storage.put(key.clone(), item);
+    let old = table.put(key.clone(), item, now);
     charge(table, &consumed, now);
     let metrics = if metrics { collection_metrics(table, &key) } else { None };
     let attributes = if returns == ReturnValues::AllOld { old } else { None };
@@ -354,7 +354,7 @@ pub fn delete_item(db: &mut DynamoDb, req: &Req) -> Result<Value> {
         }
     }
     let consumed = write_cost(table, old.as_ref(), None, 1.0);
-    let old = table.storage.remove(&stored);
+    let old = table.remove(&stored, now, false);
     charge(table, &consumed, now);
     let metrics = if metrics { collection_metrics(table, &stored) } else { None };
     let attributes = if returns == ReturnValues::AllOld { old } else { None };
@@ -416,7 +416,7 @@ pub fn update_item(db: &mut DynamoDb, req: &Req) -> Result<Value> {
     }
     check_new_item(table, &new)?;
     let consumed = write_cost(table, old.as_ref(), Some(&new), 1.0);
-    table.storage.put(stored.clone(), new.clone());
+    table.put(stored.clone(), new.clone(), now);
     charge(table, &consumed, now);
     let metrics = if metrics { collection_metrics(table, &stored) } else { None };
     let touched: Vec<String> = update.as_ref().map(|u| u.top_level_names()).unwrap_or_default();

@@ -10,6 +10,7 @@
 //! * [`items`]: PutItem, GetItem, UpdateItem, DeleteItem;
 //! * [`reads`]: Query and Scan, a page at a time;
 //! * [`batch`]: batches and transactions;
+//! * [`streams`]: change records and the DynamoDB Streams API; time to live;
 //! * [`request`]: reading request bodies with DynamoDB's validation errors;
 //! * [`error`]: DynamoDB's errors in its own format.
 
@@ -23,6 +24,7 @@ pub mod items;
 pub mod number;
 pub mod reads;
 pub mod request;
+pub mod streams;
 pub mod table;
 pub mod value;
 
@@ -36,9 +38,9 @@ use crate::engine::protocol::JsonVersion;
 use crate::engine::{ACCOUNT_ID, REGION};
 use capacity::Bucket;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
-use table::{Storage, Throughput};
+use table::{Storage, StoredKey, Throughput};
 use value::ScalarType;
 
 /// The prefix of every DynamoDB target header.
@@ -83,6 +85,12 @@ pub struct Table {
     pub deletion_protection: bool,
     pub read_bucket: Option<Bucket>,
     pub write_bucket: Option<Bucket>,
+    /// The stream's records (when a stream is enabled).
+    pub stream: streams::StreamLog,
+    /// The last stream sequence number given out.
+    pub sequence: u64,
+    /// (expiry in epoch seconds, key) of items with a time to live, when TTL is enabled.
+    pub ttl_index: BTreeSet<(u64, StoredKey)>,
 }
 
 impl Table {
@@ -101,7 +109,94 @@ impl Table {
     pub fn stream_arn(&self) -> Option<String> {
         self.stream_label.as_ref().map(|l| format!("{}/stream/{l}", self.arn))
     }
+
+    /// The expiry time (epoch seconds) of an item, if TTL is enabled and the
+    /// item's TTL attribute is a number.
+    fn expiry(&self, item: &Item) -> Option<u64> {
+        let name = self.ttl_attribute.as_ref()?;
+        match item.get(name) {
+            Some(AttributeValue::N(n)) => {
+                let secs = n.to_f64();
+                (secs.is_finite() && secs >= 0.0).then_some(secs as u64)
+            }
+            _ => None,
+        }
+    }
+
+    /// Writes an item (its key and contents already checked): storage,
+    /// stream record, time-to-live index. Returns the item it replaced.
+    pub fn put(&mut self, key: StoredKey, item: Item, now_ms: u64) -> Option<Item> {
+        let expiry = self.expiry(&item);
+        let old = if self.stream_view_type.is_some() || self.ttl_attribute.is_some() {
+            let old = self.storage.put(key.clone(), item.clone());
+            self.after_write(&key, old.as_ref(), Some(&item), expiry, now_ms, false);
+            old
+        } else {
+            self.storage.put(key, item)
+        };
+        old
+    }
+
+    /// Deletes an item; `by_ttl` marks deletions made by time to live.
+    pub fn remove(&mut self, key: &StoredKey, now_ms: u64, by_ttl: bool) -> Option<Item> {
+        let old = self.storage.remove(key)?;
+        self.after_write(key, Some(&old), None, None, now_ms, by_ttl);
+        Some(old)
+    }
+
+    fn after_write(&mut self, key: &StoredKey, old: Option<&Item>, new: Option<&Item>, expiry: Option<u64>, now_ms: u64, by_ttl: bool) {
+        if let Some(e) = old.and_then(|o| self.expiry(o)) {
+            self.ttl_index.remove(&(e, key.clone()));
+        }
+        if let Some(e) = expiry {
+            self.ttl_index.insert((e, key.clone()));
+        }
+        if self.stream_view_type.is_some() {
+            self.sequence += 1;
+            let schema = self.storage.schema.clone();
+            let sequence = self.sequence;
+            streams::record_change(self, &schema, old, new, now_ms, sequence, by_ttl);
+        }
+    }
+
+    /// Turns time to live on (indexing every item's expiry) or off.
+    pub fn set_ttl(&mut self, attribute: Option<String>) {
+        self.ttl_attribute = attribute;
+        self.ttl_index.clear();
+        if self.ttl_attribute.is_some() {
+            let entries: Vec<(u64, StoredKey)> = self
+                .storage
+                .items
+                .iter()
+                .filter_map(|(k, item)| self.expiry(item).map(|e| (e, k.clone())))
+                .collect();
+            self.ttl_index.extend(entries);
+        }
+    }
+
+    /// Deletes the items whose time to live has passed. As DynamoDB does,
+    /// items whose expiry is more than five years in the past are left alone.
+    pub fn expire(&mut self, now_ms: u64) -> usize {
+        let now = now_ms / 1000;
+        let mut deleted = 0;
+        while let Some((expiry, key)) = self.ttl_index.first().cloned() {
+            if expiry > now {
+                break;
+            }
+            self.ttl_index.pop_first();
+            if now - expiry > FIVE_YEARS_SECS {
+                continue;
+            }
+            if self.remove(&key, now_ms, true).is_some() {
+                deleted += 1;
+            }
+        }
+        deleted
+    }
 }
+
+/// Items expired longer ago than this are never deleted by time to live.
+pub const FIVE_YEARS_SECS: u64 = 5 * 365 * 24 * 3600;
 
 /// Settings a classroom may change.
 #[derive(Debug, Clone)]
@@ -157,8 +252,10 @@ impl DynamoDb {
     /// Answers one HTTP request of the DynamoDB protocol.
     pub fn handle_http(&mut self, request: &HttpRequest) -> HttpResponse {
         let target = request.header("x-amz-target").unwrap_or("");
-        let Some(operation) = target.strip_prefix(TARGET_PREFIX) else {
-            return DynamoError::new(ErrorCode::UnknownOperation, "").to_response_without_message();
+        let (streams_api, operation) = match (target.strip_prefix(TARGET_PREFIX), target.strip_prefix(streams::STREAMS_TARGET_PREFIX)) {
+            (Some(op), _) => (false, op),
+            (None, Some(op)) => (true, op),
+            (None, None) => return DynamoError::new(ErrorCode::UnknownOperation, "").to_response_without_message(),
         };
         let body: Value = if request.body.iter().all(|b| b.is_ascii_whitespace()) {
             Value::Object(Map::new())
@@ -171,14 +268,22 @@ impl DynamoDb {
         let Value::Object(body) = body else {
             return DynamoError::serialization("Start of list found where not expected").to_response();
         };
-        match self.call(operation, &body) {
+        let result = if streams_api { self.expire_all(); streams::call(self, operation, &body) } else { self.call(operation, &body) };
+        match result {
             Ok(answer) => HttpResponse::new(200).with_body(JsonVersion::V1_0.content_type(), answer.to_string()),
             Err(e) => e.to_response(),
         }
     }
 
+    /// Deletes every item whose time to live has passed; returns how many.
+    pub fn expire_all(&mut self) -> usize {
+        let now = self.now_ms();
+        self.tables.values_mut().filter(|t| !t.ttl_index.is_empty()).map(|t| t.expire(now)).sum()
+    }
+
     /// Runs one operation on a decoded body.
     pub fn call(&mut self, operation: &str, body: &Map<String, Value>) -> Result<Value> {
+        self.expire_all();
         let req = request::Req::new(body);
         match operation {
             "CreateTable" => control::create_table(self, &req),
