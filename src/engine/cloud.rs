@@ -19,6 +19,7 @@ use super::clock::Clock;
 use super::dynamodb::DynamoDb;
 use super::http::{HttpRequest, HttpResponse};
 use super::protocol::{self, JsonVersion, UNKNOWN_OPERATION};
+use super::store::{Journal, MemoryStore, Mutation, Store, SCHEMA_KEY, SCHEMA_VERSION};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -67,13 +68,51 @@ pub fn route(path: &str) -> Route<'_> {
 pub struct Cloud {
     requests: Cell<u64>,
     clock: Rc<dyn Clock>,
+    journal: Journal,
+    store: Rc<dyn Store>,
+    /// The last failure to make a change durable, if any (the console shows it).
+    store_failure: RefCell<Option<String>>,
     dynamodb: RefCell<DynamoDb>,
 }
 
 impl Cloud {
-    /// A new, empty cloud whose services read time from `clock`.
+    /// A new, empty cloud whose services read time from `clock`, kept in a
+    /// [`MemoryStore`] (nothing survives the process).
     pub fn new(clock: Rc<dyn Clock>) -> Self {
-        Cloud { requests: Cell::new(0), dynamodb: RefCell::new(DynamoDb::new(clock.clone())), clock }
+        Cloud::with_store(clock, Rc::new(MemoryStore::new()))
+    }
+
+    /// A new, empty cloud whose changes are made durable by `store`.
+    pub fn with_store(clock: Rc<dyn Clock>, store: Rc<dyn Store>) -> Self {
+        let journal = Journal::default();
+        Cloud {
+            requests: Cell::new(0),
+            dynamodb: RefCell::new(DynamoDb::new(clock.clone(), journal.clone())),
+            clock,
+            journal,
+            store,
+            store_failure: RefCell::new(None),
+        }
+    }
+
+    /// Loads stored state (as a store holds it) into this empty cloud.
+    /// Fails, leaving the cloud empty, on a newer schema or a corrupt entry.
+    pub fn restore(&self, entries: &[(String, Vec<u8>)]) -> Result<crate::engine::dynamodb::persist::Restored, String> {
+        let mut fresh = DynamoDb::new(self.clock.clone(), self.journal.clone());
+        let restored = crate::engine::dynamodb::persist::restore(&mut fresh, entries)?;
+        *self.dynamodb.borrow_mut() = fresh;
+        if !entries.iter().any(|(k, _)| k == SCHEMA_KEY) {
+            self.journal.push(Mutation::Put {
+                key: SCHEMA_KEY.to_string(),
+                value: format!("{{\"version\":{SCHEMA_VERSION}}}").into_bytes(),
+            });
+        }
+        Ok(restored)
+    }
+
+    /// The last failure to make a change durable, if any.
+    pub fn store_failure(&self) -> Option<String> {
+        self.store_failure.borrow().clone()
     }
 
     /// The clock the services read.
@@ -120,6 +159,17 @@ impl Cloud {
             ),
             Route::NotACloudPath => protocol::gateway_message(404, "Not Found"),
         };
+        // Answer only once every change up to this request is durable.
+        let mutations = self.journal.take();
+        if let Err(e) = self.store.commit(mutations).await {
+            let message = format!(
+                "Stratus could not save this change in the browser's storage: {}. The change is not durable; reload the console to return to the last saved state.",
+                e.0
+            );
+            *self.store_failure.borrow_mut() = Some(message.clone());
+            return protocol::aws_json_error(JsonVersion::V1_0, 500, "com.amazonaws.dynamodb.v20120810#InternalServerError", Some(&message))
+                .with_header("x-amzn-RequestId", &request_id);
+        }
         response.with_header("x-amzn-RequestId", &request_id)
     }
 

@@ -12,6 +12,7 @@ pub mod cloud;
 pub mod dynamodb;
 pub mod http;
 pub mod protocol;
+pub mod store;
 
 pub use cloud::{Cloud, ACCOUNT_ID, REGION};
 pub use http::{HttpRequest, HttpResponse};

@@ -393,6 +393,7 @@ pub fn create_table(db: &mut DynamoDb, req: &Req) -> Result<Value> {
         stream: Default::default(),
         sequence: 0,
         ttl_index: Default::default(),
+        journal: db.journal.clone(),
     };
     let description = describe(&table, now);
     db.tables.insert(name.to_string(), table);

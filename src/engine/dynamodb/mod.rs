@@ -22,6 +22,7 @@ pub mod error;
 pub mod expr;
 pub mod items;
 pub mod number;
+pub mod persist;
 pub mod reads;
 pub mod request;
 pub mod streams;
@@ -35,6 +36,7 @@ pub use value::{AttributeValue, Item};
 use crate::engine::clock::Clock;
 use crate::engine::http::{HttpRequest, HttpResponse};
 use crate::engine::protocol::JsonVersion;
+use crate::engine::store::{Journal, Mutation};
 use crate::engine::{ACCOUNT_ID, REGION};
 use capacity::Bucket;
 use serde_json::{Map, Value};
@@ -91,6 +93,8 @@ pub struct Table {
     pub sequence: u64,
     /// (expiry in epoch seconds, key) of items with a time to live, when TTL is enabled.
     pub ttl_index: BTreeSet<(u64, StoredKey)>,
+    /// Where this table's changes are recorded for the store.
+    pub journal: Journal,
 }
 
 impl Table {
@@ -126,6 +130,7 @@ impl Table {
     /// Writes an item (its key and contents already checked): storage,
     /// stream record, time-to-live index. Returns the item it replaced.
     pub fn put(&mut self, key: StoredKey, item: Item, now_ms: u64) -> Option<Item> {
+        self.journal.push(persist::put_item_mutation(&self.name, &self.storage.schema, &item));
         let expiry = self.expiry(&item);
         let old = if self.stream_view_type.is_some() || self.ttl_attribute.is_some() {
             let old = self.storage.put(key.clone(), item.clone());
@@ -140,6 +145,7 @@ impl Table {
     /// Deletes an item; `by_ttl` marks deletions made by time to live.
     pub fn remove(&mut self, key: &StoredKey, now_ms: u64, by_ttl: bool) -> Option<Item> {
         let old = self.storage.remove(key)?;
+        self.journal.push(Mutation::Delete { key: persist::item_key(&self.name, &self.storage.schema, &old) });
         self.after_write(key, Some(&old), None, None, now_ms, by_ttl);
         Some(old)
     }
@@ -218,12 +224,36 @@ pub struct DynamoDb {
     pub clock: Rc<dyn Clock>,
     /// TransactWriteItems answers by ClientRequestToken (idempotency window).
     pub transactions: BTreeMap<String, batch::RememberedTransaction>,
+    /// Changes not yet handed to the store.
+    pub journal: Journal,
     ids: u64,
 }
 
 impl DynamoDb {
-    pub fn new(clock: Rc<dyn Clock>) -> Self {
-        DynamoDb { tables: BTreeMap::new(), settings: Settings::default(), clock, transactions: BTreeMap::new(), ids: 0 }
+    pub fn new(clock: Rc<dyn Clock>, journal: Journal) -> Self {
+        DynamoDb { tables: BTreeMap::new(), settings: Settings::default(), clock, transactions: BTreeMap::new(), journal, ids: 0 }
+    }
+
+    /// Records a control-plane change for the store: the settings of the
+    /// table the request named, or its removal.
+    fn journal_control(&mut self, operation: &str, body: &Map<String, Value>) {
+        let named = body
+            .get("TableName")
+            .or_else(|| body.get("ResourceArn"))
+            .and_then(Value::as_str)
+            .map(|n| request::table_name_from(n).to_string());
+        let Some(name) = named else { return };
+        match operation {
+            "DeleteTable" => {
+                self.journal.push(Mutation::DeletePrefix { prefix: persist::items_prefix(&name) });
+                self.journal.push(Mutation::Delete { key: persist::table_key(&name) });
+            }
+            _ => {
+                if let Some(t) = self.tables.get(&name) {
+                    self.journal.push(persist::put_meta_mutation(t));
+                }
+            }
+        }
     }
 
     pub fn now_ms(&self) -> u64 {
@@ -285,27 +315,41 @@ impl DynamoDb {
     pub fn call(&mut self, operation: &str, body: &Map<String, Value>) -> Result<Value> {
         self.expire_all();
         let req = request::Req::new(body);
+        let result = self.dispatch(operation, &req, body);
+        if result.is_ok()
+            && matches!(
+                operation,
+                "CreateTable" | "UpdateTable" | "DeleteTable" | "UpdateTimeToLive" | "TagResource" | "UntagResource"
+            )
+        {
+            self.journal_control(operation, body);
+        }
+        result
+    }
+
+    fn dispatch(&mut self, operation: &str, req: &request::Req, body: &Map<String, Value>) -> Result<Value> {
+        let req = req;
         match operation {
-            "CreateTable" => control::create_table(self, &req),
-            "DescribeTable" => control::describe_table(self, &req),
-            "ListTables" => control::list_tables(self, &req),
-            "DeleteTable" => control::delete_table(self, &req),
-            "UpdateTable" => control::update_table(self, &req),
-            "TagResource" => control::tag_resource(self, &req),
-            "UntagResource" => control::untag_resource(self, &req),
-            "ListTagsOfResource" => control::list_tags(self, &req),
-            "UpdateTimeToLive" => control::update_ttl(self, &req),
-            "DescribeTimeToLive" => control::describe_ttl(self, &req),
-            "PutItem" => items::put_item(self, &req),
-            "GetItem" => items::get_item(self, &req),
-            "UpdateItem" => items::update_item(self, &req),
-            "DeleteItem" => items::delete_item(self, &req),
-            "Query" => reads::query(self, &req),
-            "BatchGetItem" => batch::batch_get(self, &req),
-            "BatchWriteItem" => batch::batch_write(self, &req),
-            "TransactGetItems" => batch::transact_get(self, &req),
-            "TransactWriteItems" => batch::transact_write(self, &req, body),
-            "Scan" => reads::scan(self, &req),
+            "CreateTable" => control::create_table(self, req),
+            "DescribeTable" => control::describe_table(self, req),
+            "ListTables" => control::list_tables(self, req),
+            "DeleteTable" => control::delete_table(self, req),
+            "UpdateTable" => control::update_table(self, req),
+            "TagResource" => control::tag_resource(self, req),
+            "UntagResource" => control::untag_resource(self, req),
+            "ListTagsOfResource" => control::list_tags(self, req),
+            "UpdateTimeToLive" => control::update_ttl(self, req),
+            "DescribeTimeToLive" => control::describe_ttl(self, req),
+            "PutItem" => items::put_item(self, req),
+            "GetItem" => items::get_item(self, req),
+            "UpdateItem" => items::update_item(self, req),
+            "DeleteItem" => items::delete_item(self, req),
+            "Query" => reads::query(self, req),
+            "BatchGetItem" => batch::batch_get(self, req),
+            "BatchWriteItem" => batch::batch_write(self, req),
+            "TransactGetItems" => batch::transact_get(self, req),
+            "TransactWriteItems" => batch::transact_write(self, req, body),
+            "Scan" => reads::scan(self, req),
             "DescribeLimits" => Ok(control::describe_limits()),
             "DescribeEndpoints" => Ok(control::describe_endpoints()),
             _ => Err(DynamoError::new(ErrorCode::UnknownOperation, "")),
