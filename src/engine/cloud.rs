@@ -69,7 +69,7 @@ pub struct Cloud {
     requests: Cell<u64>,
     clock: Rc<dyn Clock>,
     journal: Journal,
-    store: Rc<dyn Store>,
+    store: RefCell<Rc<dyn Store>>,
     /// The last failure to make a change durable, if any (the console shows it).
     store_failure: RefCell<Option<String>>,
     dynamodb: RefCell<DynamoDb>,
@@ -90,7 +90,7 @@ impl Cloud {
             dynamodb: RefCell::new(DynamoDb::new(clock.clone(), journal.clone())),
             clock,
             journal,
-            store,
+            store: RefCell::new(store),
             store_failure: RefCell::new(None),
         }
     }
@@ -108,6 +108,12 @@ impl Cloud {
             });
         }
         Ok(restored)
+    }
+
+    /// Makes later changes durable in `store` (the browser attaches its
+    /// IndexedDB store once the saved state is loaded).
+    pub fn set_store(&self, store: Rc<dyn Store>) {
+        *self.store.borrow_mut() = store;
     }
 
     /// The last failure to make a change durable, if any.
@@ -161,7 +167,8 @@ impl Cloud {
         };
         // Answer only once every change up to this request is durable.
         let mutations = self.journal.take();
-        if let Err(e) = self.store.commit(mutations).await {
+        let store = self.store.borrow().clone();
+        if let Err(e) = store.commit(mutations).await {
             let message = format!(
                 "Stratus could not save this change in the browser's storage: {}. The change is not durable; reload the console to return to the last saved state.",
                 e.0

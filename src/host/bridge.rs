@@ -55,9 +55,24 @@ pub fn start(cloud: Rc<Cloud>, base: &str) -> bool {
     true
 }
 
+/// Tells the active service worker (if there is one yet) that this tab now
+/// owns the cloud.
+pub fn announce_owner_now() {
+    let Some(container) = container() else { return };
+    let Ok(ready) = container.ready() else { return };
+    spawn_local(async move {
+        if let Ok(registration) = JsFuture::from(ready).await {
+            announce_owner(&registration.unchecked_into());
+        }
+    });
+}
+
 /// Tells the active service worker that this tab owns the cloud, so that it
 /// relays requests here.
 fn announce_owner(registration: &ServiceWorkerRegistration) {
+    if !super::boot::is_owner() {
+        return;
+    }
     if let Some(worker) = registration.active() {
         let message = Object::new();
         let _ = Reflect::set(&message, &"type".into(), &"stratus:owner".into());
@@ -69,13 +84,16 @@ fn on_message(cloud: Rc<Cloud>, event: MessageEvent) {
     let data = event.data();
     let kind = Reflect::get(&data, &"type".into()).ok().and_then(|t| t.as_string()).unwrap_or_default();
     let Some(port) = event.ports().get(0).dyn_into::<MessagePort>().ok() else { return };
+    let owner = super::boot::is_owner();
     match kind.as_str() {
         "stratus:who-owns" => {
             let answer = Object::new();
-            let _ = Reflect::set(&answer, &"owner".into(), &JsValue::TRUE);
+            let _ = Reflect::set(&answer, &"owner".into(), &JsValue::from_bool(owner));
             let _ = port.post_message(&answer);
         }
-        "stratus:request" => {
+        // A tab that does not own the cloud stays silent, so the worker looks
+        // for the tab that does.
+        "stratus:request" if owner => {
             // Acknowledge at once, so the worker can tell a busy tab from a dead one.
             let ack = Object::new();
             let _ = Reflect::set(&ack, &"accepted".into(), &JsValue::TRUE);

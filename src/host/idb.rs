@@ -8,6 +8,8 @@
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::KeyRange;
+use crate::engine::store::Mutation;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The object store every key-value pair lives in.
@@ -78,6 +80,94 @@ impl IdbStore {
         let tx = self.db.transaction(KV).with_mode(TransactionMode::Readwrite).build().map_err(err)?;
         let store = tx.object_store(KV).map_err(err)?;
         store.delete(key).await.map_err(err)?;
+        tx.commit().await.map_err(err)
+    }
+
+    /// Applies engine mutations in one readwrite transaction; resolves once
+    /// it committed. All or nothing: an error aborts the whole transaction.
+    pub async fn apply(&self, mutations: &[Mutation]) -> Result<(), StoreError> {
+        let tx = self.db.transaction(KV).with_mode(TransactionMode::Readwrite).build().map_err(err)?;
+        let store = tx.object_store(KV).map_err(err)?;
+        for m in mutations {
+            match m {
+                Mutation::Put { key, value } => {
+                    let bytes: JsValue = js_sys::Uint8Array::from(value.as_slice()).into();
+                    store.put(bytes).with_key(key.as_str()).primitive().map_err(err)?;
+                }
+                Mutation::Delete { key } => {
+                    store.delete(key.as_str()).primitive().map_err(err)?;
+                }
+                Mutation::DeletePrefix { prefix } => {
+                    // Every key that starts with the prefix sorts between it and prefix + U+FFFF.
+                    let upper = format!("{prefix}\u{ffff}");
+                    store
+                        .delete::<&str, KeyRange<&str>>(KeyRange::Bound(prefix.as_str(), false, upper.as_str(), false))
+                        .primitive()
+                        .map_err(err)?;
+                }
+            }
+        }
+        tx.commit().await.map_err(err)
+    }
+
+    /// How many entries are stored.
+    pub async fn count(&self) -> Result<u32, StoreError> {
+        let tx = self.db.transaction(KV).build().map_err(err)?;
+        let store = tx.object_store(KV).map_err(err)?;
+        store.count().await.map_err(err)
+    }
+
+    /// Reads every entry in key order, `chunk` at a time, reporting how many
+    /// were read so far after each chunk.
+    pub async fn load_all(&self, chunk: u32, mut progress: impl FnMut(usize)) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let mut out: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let tx = self.db.transaction(KV).build().map_err(err)?;
+            let store = tx.object_store(KV).map_err(err)?;
+            let (keys, values): (Vec<JsValue>, Vec<JsValue>) = match &after {
+                None => {
+                    let keys = store.get_all_keys::<JsValue>().with_limit(chunk).await.map_err(err)?;
+                    let values = store.get_all::<JsValue>().with_limit(chunk).await.map_err(err)?;
+                    (keys.collect::<Result<_, _>>().map_err(err)?, values.collect::<Result<_, _>>().map_err(err)?)
+                }
+                Some(last) => {
+                    let range: KeyRange<&str> = KeyRange::LowerBound(last.as_str(), true);
+                    let keys =
+                        store.get_all_keys::<JsValue>().with_query::<&str, KeyRange<&str>>(range.clone()).with_limit(chunk).await.map_err(err)?;
+                    let values = store.get_all::<JsValue>().with_query::<&str, KeyRange<&str>>(range).with_limit(chunk).await.map_err(err)?;
+                    (keys.collect::<Result<_, _>>().map_err(err)?, values.collect::<Result<_, _>>().map_err(err)?)
+                }
+            };
+            if keys.len() != values.len() {
+                return Err(StoreError("keys and values of one read disagree".into()));
+            }
+            let n = keys.len();
+            for (k, v) in keys.into_iter().zip(values) {
+                let key = k.as_string().ok_or_else(|| StoreError("a stored key is not a string".into()))?;
+                let bytes = v
+                    .dyn_into::<js_sys::Uint8Array>()
+                    .map_err(|_| StoreError(format!("the value under '{key}' is not bytes")))?
+                    .to_vec();
+                out.push((key, bytes));
+            }
+            progress(out.len());
+            if n < chunk as usize {
+                return Ok(out);
+            }
+            after = out.last().map(|(k, _)| k.clone());
+        }
+    }
+
+    /// Replaces everything stored with `entries`, in one transaction.
+    pub async fn replace_all(&self, entries: &[(String, Vec<u8>)]) -> Result<(), StoreError> {
+        let tx = self.db.transaction(KV).with_mode(TransactionMode::Readwrite).build().map_err(err)?;
+        let store = tx.object_store(KV).map_err(err)?;
+        store.clear().map_err(err)?;
+        for (key, value) in entries {
+            let bytes: JsValue = js_sys::Uint8Array::from(value.as_slice()).into();
+            store.put(bytes).with_key(key.as_str()).primitive().map_err(err)?;
+        }
         tx.commit().await.map_err(err)
     }
 

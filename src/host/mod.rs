@@ -1,13 +1,17 @@
 //! Browser glue (wasm32 only): everything the engine needs from the browser
 //! comes through here, and nothing here decides how a service behaves.
 //!
-//! * [`idb`]: IndexedDB, where the engine's state will be kept durable.
+//! * [`idb`]: IndexedDB, where the engine's state is kept durable;
+//! * [`store`]: the engine's `Store` on IndexedDB, with group commit.
 //! * [`wasm`]: the browser's own WebAssembly engine, for functions' modules.
+//! * [`boot`]: ownership (one tab owns the cloud), loading saved state;
 //! * [`bridge`]: the service-worker relay that lets any page of this origin
 //!   reach the cloud with `fetch()`.
 
+pub mod boot;
 pub mod bridge;
 pub mod idb;
+pub mod store;
 pub mod wasm;
 
 use crate::engine::clock::Clock;

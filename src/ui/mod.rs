@@ -2,6 +2,8 @@
 //! [`widgets`]. The console reaches the engine only through `Cloud::handle`,
 //! with the same requests an AWS SDK would send.
 
+pub mod api;
+mod cloud_state;
 mod pages;
 mod shell;
 mod theme;
@@ -19,7 +21,8 @@ pub fn href(path: &str) -> String {
     format!("{}{}", BASE.get().map(String::as_str).unwrap_or(""), path)
 }
 
-/// Starts the tab: the cloud, the service-worker relay, then the console.
+/// Starts the tab: the service-worker relay and the console, which starts the
+/// cloud (ownership, loading saved state).
 pub fn start() {
     let base = crate::host::base_path();
     let _ = BASE.set(base.clone());

@@ -1,6 +1,7 @@
 //! The console's frame: header, service navigation and the routed page.
 
 use super::pages::{self, SERVICES};
+use super::cloud_state::{self, CloudGate, StorageBanner};
 use super::{href, theme};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
@@ -9,6 +10,8 @@ use leptos_router::path;
 #[component]
 pub fn App(base: String) -> impl IntoView {
     let theme = theme::provide();
+    cloud_state::provide(base.clone());
+    let gate_base = base.clone();
     let nav_open = RwSignal::new(false);
     view! {
         <Router base=base>
@@ -53,6 +56,8 @@ pub fn App(base: String) -> impl IntoView {
                     <A href=href("/settings")>"Settings"</A>
                 </nav>
                 <main class="content">
+                    <StorageBanner/>
+                    <CloudGate base=gate_base>
                     <Routes fallback=|| view! { <pages::NotFound/> }>
                         <Route path=path!("/") view=pages::Dashboard/>
                         <Route path=path!("/tables") view=|| view! { <pages::NotBuilt service=&SERVICES[0]/> }/>
@@ -63,6 +68,7 @@ pub fn App(base: String) -> impl IntoView {
                         <Route path=path!("/logs") view=|| view! { <pages::NotBuilt service=&SERVICES[5]/> }/>
                         <Route path=path!("/settings") view=pages::Settings/>
                     </Routes>
+                    </CloudGate>
                 </main>
             </div>
         </Router>

@@ -24,6 +24,35 @@ pub async fn storage_estimate() -> Option<(f64, f64)> {
     Some((estimate.get_usage()?, estimate.get_quota()?))
 }
 
+/// (tables, items, bytes) across the account, from ListTables and DescribeTable.
+async fn tables_summary() -> Result<(usize, u64, u64), String> {
+    use crate::ui::api::dynamodb;
+    use serde_json::json;
+    let mut names = Vec::new();
+    let mut start: Option<String> = None;
+    loop {
+        let mut body = json!({});
+        if let Some(s) = &start {
+            body["ExclusiveStartTableName"] = json!(s);
+        }
+        let page = dynamodb("ListTables", body).await.map_err(|e| e.to_string())?;
+        for n in page["TableNames"].as_array().into_iter().flatten() {
+            names.push(n.as_str().unwrap_or("").to_string());
+        }
+        match page["LastEvaluatedTableName"].as_str() {
+            Some(s) => start = Some(s.to_string()),
+            None => break,
+        }
+    }
+    let (mut items, mut bytes) = (0, 0);
+    for n in &names {
+        let d = dynamodb("DescribeTable", json!({ "TableName": n })).await.map_err(|e| e.to_string())?;
+        items += d["Table"]["ItemCount"].as_u64().unwrap_or(0);
+        bytes += d["Table"]["TableSizeBytes"].as_u64().unwrap_or(0);
+    }
+    Ok((names.len(), items, bytes))
+}
+
 #[component]
 pub fn Dashboard() -> impl IntoView {
     let cloud = crate::host::cloud();
@@ -39,6 +68,8 @@ pub fn Dashboard() -> impl IntoView {
         on_cleanup(move || handle.clear());
     }
     let storage = LocalResource::new(storage_estimate);
+    let tables = LocalResource::new(tables_summary);
+    let state = crate::ui::cloud_state::use_cloud_state();
 
     view! {
         <PageHeader title="Dashboard" subtitle="Your cloud, in this tab"/>
@@ -60,6 +91,27 @@ pub fn Dashboard() -> impl IntoView {
                 </Fact>
             </dl>
         </section>
+        <section class="card">
+            <h2>"Tables"</h2>
+            {move || match tables.get() {
+                None => view! { <p class="muted">"Counting…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="muted">{e}</p> }.into_any(),
+                Some(Ok((count, items, bytes))) => view! {
+                    <div class="stat-grid">
+                        <div class="stat"><div class="value" data-testid="table-count">{count}</div><div class="label">"tables"</div></div>
+                        <div class="stat"><div class="value" data-testid="item-count">{items}</div><div class="label">"items"</div></div>
+                        <div class="stat"><div class="value">{human_bytes(bytes as f64)}</div><div class="label">"of table data"</div></div>
+                    </div>
+                }
+                .into_any(),
+            }}
+            {move || match state.get() {
+                crate::host::boot::CloudState::Ready { tables, items, load_ms } => Some(view! {
+                    <p class="muted">{format!("Loaded from this browser's storage: {tables} tables, {items} items in {load_ms:.0} ms.")}</p>
+                }),
+                _ => None,
+            }}
+        </section>
         <h2 class="section-title">"Services"</h2>
         <div class="service-grid">
             {SERVICES
@@ -69,7 +121,11 @@ pub fn Dashboard() -> impl IntoView {
                         <A href=crate::ui::href(s.path) attr:class="card service-card">
                             <div class="service-card-head">
                                 <h3>{s.name}</h3>
-                                <span class="pill pill-muted">"not built yet"</span>
+                                {if s.api_ready {
+                                    view! { <span class="pill pill-ok">"API ready"</span> }.into_any()
+                                } else {
+                                    view! { <span class="pill pill-muted">"not built yet"</span> }.into_any()
+                                }}
                             </div>
                             <p class="muted">{s.like}</p>
                             <p>{s.summary}</p>

@@ -20,6 +20,8 @@ pub struct Service {
     pub summary: &'static str,
     /// Where its API answers, relative to the app's base URL.
     pub endpoint: &'static str,
+    /// Whether its API answers requests already (its console page may not).
+    pub api_ready: bool,
 }
 
 pub const SERVICES: [Service; 6] = [
@@ -29,6 +31,7 @@ pub const SERVICES: [Service; 6] = [
         like: "Amazon DynamoDB",
         summary: "Key-value and document tables with queries, indexes, transactions and capacity you can watch throttle.",
         endpoint: "_aws/dynamodb/",
+        api_ready: true,
     },
     Service {
         path: "/functions",
@@ -36,6 +39,7 @@ pub const SERVICES: [Service; 6] = [
         like: "AWS Lambda",
         summary: "Functions that run as nested WebAssembly modules, with JavaScript handlers, cold and warm starts, timeouts and memory limits.",
         endpoint: "_aws/lambda/2015-03-31/functions",
+        api_ready: false,
     },
     Service {
         path: "/apis",
@@ -43,6 +47,7 @@ pub const SERVICES: [Service; 6] = [
         like: "Amazon API Gateway",
         summary: "HTTP and REST APIs whose invoke URLs answer real fetch() calls from any page of this site.",
         endpoint: "_aws/apigateway/",
+        api_ready: false,
     },
     Service {
         path: "/storage",
@@ -50,6 +55,7 @@ pub const SERVICES: [Service; 6] = [
         like: "Amazon S3",
         summary: "Buckets and objects, reached with the S3 REST API in path style.",
         endpoint: "_aws/s3/",
+        api_ready: false,
     },
     Service {
         path: "/cdn",
@@ -57,6 +63,7 @@ pub const SERVICES: [Service; 6] = [
         like: "Amazon CloudFront",
         summary: "Serve a bucket as a website with caching rules, sandboxed from the console.",
         endpoint: "(invoke paths of distributions)",
+        api_ready: false,
     },
     Service {
         path: "/logs",
@@ -64,5 +71,6 @@ pub const SERVICES: [Service; 6] = [
         like: "Amazon CloudWatch",
         summary: "Log groups and streams of functions and APIs, and charts of their metrics.",
         endpoint: "_aws/logs/",
+        api_ready: false,
     },
 ];

@@ -13,11 +13,25 @@ pub fn NotBuilt(service: &'static Service) -> impl IntoView {
         <section class="card notice" role="status">
             <h2>"Not built yet"</h2>
             <p>{service.summary}</p>
-            <p>
-                "This service has no operations yet. Requests to "
-                <code>{service.endpoint}</code>
-                " are answered with the error AWS gives for an unknown operation, in the service's own protocol."
-            </p>
+            {if service.api_ready {
+                view! {
+                    <p>
+                        "Its API already answers at "
+                        <code>{service.endpoint}</code>
+                        ": use it with an AWS SDK or fetch() (Settings shows the endpoint). This console page comes next."
+                    </p>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <p>
+                        "This service has no operations yet. Requests to "
+                        <code>{service.endpoint}</code>
+                        " are answered with the error AWS gives for an unknown operation, in the service's own protocol."
+                    </p>
+                }
+                .into_any()
+            }}
         </section>
     }
 }

@@ -1,0 +1,36 @@
+//! How the console calls the cloud: the same requests an AWS SDK sends,
+//! through `Cloud::handle`, so everything the console does a program can do.
+
+use crate::engine::HttpRequest;
+use serde_json::Value;
+
+/// An error answer: the error's short type name and its message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    pub kind: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.kind, self.message)
+    }
+}
+
+/// Calls a DynamoDB operation with a JSON body.
+pub async fn dynamodb(operation: &str, body: Value) -> Result<Value, ApiError> {
+    let request = HttpRequest::new("POST", "/_aws/dynamodb/")
+        .with_header("X-Amz-Target", &format!("DynamoDB_20120810.{operation}"))
+        .with_header("Content-Type", "application/x-amz-json-1.0")
+        .with_body(body.to_string());
+    let response = crate::host::cloud().handle(request).await;
+    let json: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+    if response.status == 200 {
+        return Ok(json);
+    }
+    let kind = json["__type"].as_str().unwrap_or("Error");
+    Err(ApiError {
+        kind: kind.rsplit('#').next().unwrap_or(kind).to_string(),
+        message: json["message"].as_str().or(json["Message"].as_str()).unwrap_or("").to_string(),
+    })
+}
