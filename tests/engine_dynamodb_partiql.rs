@@ -385,7 +385,7 @@ fn parser_never_panics_on_random_input() {
     for _ in 0..20_000 {
         let n = (rng.next() % 16) as usize;
         let text: Vec<&str> = (0..n).map(|_| rng.pick(&pieces)).collect();
-        let sep = if rng.next() % 3 == 0 { "" } else { " " };
+        let sep = if rng.next().is_multiple_of(3) { "" } else { " " };
         let text = text.join(sep);
         let used = (rng.next() % 3) as usize;
         let _ = partiql::parse(&text, &params[..used.min(params.len())]);
