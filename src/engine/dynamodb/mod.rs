@@ -22,6 +22,7 @@ pub mod error;
 pub mod expr;
 pub mod items;
 pub mod number;
+pub mod partiql;
 pub mod persist;
 pub mod reads;
 pub mod request;
@@ -350,6 +351,9 @@ impl DynamoDb {
             "TransactGetItems" => batch::transact_get(self, req),
             "TransactWriteItems" => batch::transact_write(self, req, body),
             "Scan" => reads::scan(self, req),
+            "ExecuteStatement" => partiql::execute_statement(self, body),
+            "BatchExecuteStatement" => partiql::batch_execute_statement(self, body),
+            "ExecuteTransaction" => partiql::execute_transaction(self, body),
             "DescribeLimits" => Ok(control::describe_limits()),
             "DescribeEndpoints" => Ok(control::describe_endpoints()),
             _ => Err(DynamoError::new(ErrorCode::UnknownOperation, "")),

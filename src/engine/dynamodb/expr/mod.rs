@@ -14,6 +14,7 @@
 pub mod ast;
 pub mod eval;
 pub mod key;
+pub mod legacy;
 pub(crate) mod lex;
 pub(crate) mod parse;
 pub mod project;
