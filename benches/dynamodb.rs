@@ -188,7 +188,7 @@ mod native {
             ("name".to_string(), s(format!("Ada Lovelace {sk:06}"))),
             ("email".to_string(), s(format!("ada.lovelace.{sk:06}@example.com"))),
             ("score".to_string(), num(format!("{}.{:04}", sk % 10_000, version % 10_000))),
-            ("active".to_string(), AttributeValue::Bool(sk % 2 == 0)),
+            ("active".to_string(), AttributeValue::Bool(sk.is_multiple_of(2))),
             ("tags".to_string(), AttributeValue::Ss(vec!["alpha".into(), "beta".into(), "gamma".into()])),
             ("address".to_string(), AttributeValue::M(address)),
             ("c".to_string(), num(version)),
