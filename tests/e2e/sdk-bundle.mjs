@@ -1,0 +1,56 @@
+// Bundles the real AWS SDK for JavaScript v3 (DynamoDB client and document
+// client) for the browser with esbuild, so a test can inject it into a page
+// and call the cloud from there exactly as a web app would: the SDK's own
+// browser fetch handler, through the service worker, to the tab.
+//
+// sdkBundle() resolves to one IIFE script that sets window.StratusSdkTest to
+// every export of @aws-sdk/client-dynamodb (clients, commands, paginators,
+// waiters, exception classes), plus the document client and its commands.
+// lib-dynamodb's own paginators are under StratusSdkTest.doc.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+const entry = `
+import * as dynamodb from "@aws-sdk/client-dynamodb";
+import * as doc from "@aws-sdk/lib-dynamodb";
+window.StratusSdkTest = {
+  ...dynamodb,
+  DynamoDBDocumentClient: doc.DynamoDBDocumentClient,
+  PutCommand: doc.PutCommand,
+  GetCommand: doc.GetCommand,
+  UpdateCommand: doc.UpdateCommand,
+  DeleteCommand: doc.DeleteCommand,
+  QueryCommand: doc.QueryCommand,
+  ScanCommand: doc.ScanCommand,
+  BatchGetCommand: doc.BatchGetCommand,
+  BatchWriteCommand: doc.BatchWriteCommand,
+  TransactGetCommand: doc.TransactGetCommand,
+  TransactWriteCommand: doc.TransactWriteCommand,
+  doc,
+};
+`;
+
+let cached;
+
+export function sdkBundle() {
+  cached ??= build({
+    stdin: { contents: entry, resolveDir: here, sourcefile: "stratus-sdk-entry.js", loader: "js" },
+    bundle: true,
+    write: false,
+    format: "iife",
+    platform: "browser",
+    target: "es2022",
+    minify: true,
+    // Error names come from class fields, but keep them readable in stacks.
+    keepNames: true,
+    legalComments: "none",
+    logLevel: "silent",
+  }).then((result) => {
+    if (result.errors.length) throw new Error("esbuild: " + result.errors.map((e) => e.text).join("\n"));
+    return result.outputFiles[0].text;
+  });
+  return cached;
+}
