@@ -5,8 +5,10 @@
 //
 // sdkBundle() resolves to one IIFE script that sets window.StratusSdkTest to
 // every export of @aws-sdk/client-dynamodb (clients, commands, paginators,
-// waiters, exception classes), plus the document client and its commands.
-// lib-dynamodb's own paginators are under StratusSdkTest.doc.
+// waiters, exception classes) and the document client; every export of
+// @aws-sdk/lib-dynamodb (its commands and paginators) is under
+// StratusSdkTest.doc, because some of its names are the low-level client's
+// too (QueryCommand, ScanCommand, paginateQuery) and take plain JS values.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -19,16 +21,7 @@ import * as doc from "@aws-sdk/lib-dynamodb";
 window.StratusSdkTest = {
   ...dynamodb,
   DynamoDBDocumentClient: doc.DynamoDBDocumentClient,
-  PutCommand: doc.PutCommand,
-  GetCommand: doc.GetCommand,
-  UpdateCommand: doc.UpdateCommand,
-  DeleteCommand: doc.DeleteCommand,
-  QueryCommand: doc.QueryCommand,
-  ScanCommand: doc.ScanCommand,
-  BatchGetCommand: doc.BatchGetCommand,
-  BatchWriteCommand: doc.BatchWriteCommand,
-  TransactGetCommand: doc.TransactGetCommand,
-  TransactWriteCommand: doc.TransactWriteCommand,
+  DynamoDBDocument: doc.DynamoDBDocument,
   doc,
 };
 `;
