@@ -218,7 +218,33 @@ test("the AWS SDK v3 DynamoDB clients work unchanged from a page, through the se
         T.client,
         new T.S.GetItemCommand({ TableName, Key: { customer: { S: "alice" }, orderId: { S: "nope" } } }),
       );
-      return { put, get, add, missing };
+      const small = { customer: { S: "alice" }, orderId: { S: "small" }, v: { N: "1" } };
+      const putSmall = await T.send(
+        T.client,
+        new T.S.PutItemCommand({ TableName, Item: small, ReturnConsumedCapacity: "TOTAL" }),
+      );
+      const overwrite = await T.send(
+        T.client,
+        new T.S.PutItemCommand({ TableName, Item: { ...small, v: { N: "2" } }, ReturnValues: "ALL_OLD" }),
+      );
+      const strong = await T.send(
+        T.client,
+        new T.S.GetItemCommand({
+          TableName,
+          Key: { customer: small.customer, orderId: small.orderId },
+          ConsistentRead: true,
+          ReturnConsumedCapacity: "TOTAL",
+        }),
+      );
+      const eventual = await T.send(
+        T.client,
+        new T.S.GetItemCommand({ TableName, Key: { customer: small.customer, orderId: small.orderId }, ReturnConsumedCapacity: "TOTAL" }),
+      );
+      const deleted = await T.send(
+        T.client,
+        new T.S.DeleteItemCommand({ TableName, Key: { customer: small.customer, orderId: small.orderId }, ReturnValues: "ALL_OLD" }),
+      );
+      return { put, get, add, missing, putSmall, overwrite, strong, eventual, deleted };
     }, TABLE);
     ok(got.put, "PutItem");
     const item = ok(got.get, "GetItem").Item;
@@ -246,6 +272,21 @@ test("the AWS SDK v3 DynamoDB clients work unchanged from a page, through the se
 
     const missing = ok(got.missing, "GetItem of a missing item");
     assert.equal(missing.Item, undefined, "no Item for a missing key");
+
+    assert.deepEqual(ok(got.overwrite, "PutItem ALL_OLD").Attributes, {
+      customer: { S: "alice" },
+      orderId: { S: "small" },
+      v: { N: "1" },
+    });
+    const strong = ok(got.strong, "GetItem consistent");
+    assert.deepEqual(strong.Item.v, { N: "2" });
+    assert.deepEqual(ok(got.deleted, "DeleteItem ALL_OLD").Attributes.v, { N: "2" });
+
+    // ReturnConsumedCapacity TOTAL: DynamoDB gives the table and the total
+    // alone for single-item operations (no Read/WriteCapacityUnits split).
+    assert.deepEqual(ok(got.putSmall, "PutItem").ConsumedCapacity, { TableName: TABLE, CapacityUnits: 1 }, "a write of <1 KB is 1 WCU");
+    assert.deepEqual(strong.ConsumedCapacity, { TableName: TABLE, CapacityUnits: 1 }, "a strongly consistent read of <4 KB is 1 RCU");
+    assert.deepEqual(ok(got.eventual, "GetItem").ConsumedCapacity, { TableName: TABLE, CapacityUnits: 0.5 }, "an eventually consistent one is 0.5");
   });
 
   await t.test("UpdateItem SET/REMOVE with ALL_NEW; a failing condition is ConditionalCheckFailedException", async () => {
@@ -436,6 +477,14 @@ test("the AWS SDK v3 DynamoDB clients work unchanged from a page, through the se
     const count = ok(r.count, "Query Select COUNT");
     assert.equal(count.Count, 4);
     assert.equal(count.Items, undefined);
+
+    // DynamoDB stops reading at Limit without looking further, so a page that
+    // ends exactly at the last item still has a LastEvaluatedKey.
+    assert.deepEqual(
+      p2.LastEvaluatedKey,
+      { customer: { S: "carol" }, orderId: { S: "2024-02-10" } },
+      "a page that stops at Limit has a LastEvaluatedKey even when nothing follows",
+    );
   });
 
   await t.test("BatchWriteItem and BatchGetItem", async () => {
@@ -535,7 +584,17 @@ test("the AWS SDK v3 DynamoDB clients work unchanged from a page, through the se
           RequestItems: { [TableName]: { Keys: [key("frank", "1"), key("erin", "1"), key("erin", "3")], ConsistentRead: true } },
         }),
       );
-      return { committed, cancelled, after };
+      const transactGet = await T.send(
+        T.client,
+        new T.S.TransactGetItemsCommand({
+          TransactItems: [
+            { Get: { TableName, Key: key("frank", "1") } },
+            { Get: { TableName, Key: key("nobody", "0") } },
+            { Get: { TableName, Key: key("erin", "2"), ProjectionExpression: "orderId" } },
+          ],
+        }),
+      );
+      return { committed, cancelled, after, transactGet };
     }, TABLE);
     ok(r.committed, "TransactWriteItems");
     assert.ok(r.cancelled.err, "the second transaction is cancelled");
@@ -553,6 +612,12 @@ test("the AWS SDK v3 DynamoDB clients work unchanged from a page, through the se
       ok(r.after, "BatchGetItem").Responses[TABLE].map((i) => [`${i.customer.S}/${i.orderId.S}`, i.total.N]),
     );
     assert.deepEqual(after, { "frank/1": "5", "erin/1": "2" }, "the first committed whole, the second changed nothing");
+
+    assert.deepEqual(ok(r.transactGet, "TransactGetItems").Responses, [
+      { Item: { customer: { S: "frank" }, orderId: { S: "1" }, total: { N: "5" } } },
+      {},
+      { Item: { orderId: { S: "2" } } },
+    ]);
   });
 
   await t.test("DynamoDBDocumentClient with plain JavaScript values", async () => {
@@ -594,7 +659,11 @@ test("the AWS SDK v3 DynamoDB clients work unchanged from a page, through the se
           ExpressionAttributeValues: { ":c": "gina", ":after": "2024-03-01" },
         }),
       );
-      return { put, get, update, query };
+      const del = await T.send(
+        T.doc,
+        new T.S.doc.DeleteCommand({ TableName, Key: { customer: "gina", orderId: "2024-03-09" }, ReturnValues: "ALL_OLD" }),
+      );
+      return { put, get, update, query, del };
     }, TABLE);
     ok(r.put, "PutCommand");
     assert.deepEqual(ok(r.get, "GetCommand").Item, {
@@ -617,6 +686,7 @@ test("the AWS SDK v3 DynamoDB clients work unchanged from a page, through the se
     assert.deepEqual(updated.address, { city: "Lyon", zip: "69001", country: "FR" });
     assert.ok(!("nothing" in updated), "REMOVE took the attribute away");
     assert.deepEqual(ok(r.query, "QueryCommand").Items, [{ customer: "gina", orderId: "2024-03-09", total: 1 }]);
+    assert.deepEqual(ok(r.del, "DeleteCommand").Attributes, { customer: "gina", orderId: "2024-03-09", total: 1 });
   });
 
   await t.test("engine errors surface as the SDK's exceptions", async () => {
