@@ -314,11 +314,9 @@ fn table() -> Cloud {
     cloud
 }
 
-// The following need the wiring of `Expressions::read` (items.rs, reads.rs,
-// batch.rs) to these functions, done in another branch: un-ignore them then.
+// Through Cloud::handle: the operations convert legacy parameters with these functions.
 
 #[test]
-#[ignore = "needs the legacy parameters wired into items.rs/reads.rs"]
 fn end_to_end_expected_and_attribute_updates() {
     let cloud = table();
     let (status, body) = call(
@@ -341,7 +339,6 @@ fn end_to_end_expected_and_attribute_updates() {
 }
 
 #[test]
-#[ignore = "needs the legacy parameters wired into reads.rs"]
 fn end_to_end_query_and_scan() {
     let cloud = table();
     let (status, body) = call(

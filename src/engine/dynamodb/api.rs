@@ -50,7 +50,7 @@ impl DynamoDb {
         // Index writes are charged like PutItem charges them: only the
         // table's own units reach the bucket.
         let new_size = if table.write_bucket.is_some() { item_size(&item) } else { 0 };
-        let old = table.storage.put(key, item);
+        let old = table.put(key, item, now);
         let size = old.as_ref().map(item_size).unwrap_or(0).max(new_size);
         charge_units(table, true, write_units(size), now);
         Ok(old)
@@ -76,7 +76,7 @@ impl DynamoDb {
         let table = self.table_mut(table)?;
         let stored = table.storage.schema.key_from_request(key)?;
         items::check_throughput(table, true, now)?;
-        let old = table.storage.remove(&stored);
+        let old = table.remove(&stored, now, false);
         let units = write_units(old.as_ref().map(item_size).unwrap_or(0));
         charge_units(table, true, units, now);
         Ok(old)
@@ -155,7 +155,7 @@ mod tests {
     use std::rc::Rc;
 
     fn db_with_table(range: bool) -> DynamoDb {
-        let mut db = DynamoDb::new(Rc::new(ManualClock::new(1_700_000_000_000)));
+        let mut db = DynamoDb::new(Rc::new(ManualClock::new(1_700_000_000_000)), Default::default());
         let mut body = json!({
             "TableName": "Tab",
             "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
@@ -301,7 +301,7 @@ mod tests {
 
     #[test]
     fn provisioned_tables_throttle_as_through_json() {
-        let mut db = DynamoDb::new(Rc::new(ManualClock::new(1_700_000_000_000)));
+        let mut db = DynamoDb::new(Rc::new(ManualClock::new(1_700_000_000_000)), Default::default());
         let body = json!({
             "TableName": "Prov",
             "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],

@@ -159,11 +159,16 @@ pub fn batch_get(db: &mut DynamoDb, req: &Req) -> Result<Value> {
         if count > MAX_BATCH_GET {
             return Err(DynamoError::validation("Too many items requested for the BatchGetItem call"));
         }
-        if r.has("AttributesToGet") {
-            return Err(DynamoError::validation("The legacy parameter AttributesToGet is not supported by Stratus yet; use ProjectionExpression instead"));
+        if r.has("AttributesToGet") && r.has("ProjectionExpression") {
+            return Err(DynamoError::validation(
+                "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}",
+            ));
         }
         let ph = Placeholders::new(r.names()?, None);
-        let projection = r.str("ProjectionExpression")?.map(|t| expr::parse_projection(t, &ph)).transpose()?;
+        let projection = match r.str("ProjectionExpression")? {
+            Some(t) => Some(expr::parse_projection(t, &ph)?),
+            None => r.array("AttributesToGet")?.map(|l| expr::legacy::attributes_to_get(l)).transpose()?,
+        };
         if projection.is_none() && r.has("ExpressionAttributeNames") {
             return Err(DynamoError::validation("ExpressionAttributeNames can only be specified when using expressions"));
         }
@@ -425,7 +430,7 @@ pub fn transact_write(db: &mut DynamoDb, req: &Req, body: &Map<String, Value>) -
         if matches!(a.kind, ActionKind::ConditionCheck) {
             let table = db.table(&a.table)?;
             let size = table.storage.get(&a.key).map(item_size).unwrap_or(0);
-            consumed.entry(a.table.clone()).or_insert_with(|| Consumed::new(&a.table)).read += read_units(size, true) * 2.0;
+            consumed.entry(a.table.clone()).or_insert_with(|| Consumed::transactional(&a.table)).read += read_units(size, true) * 2.0;
         }
     }
     for (name, key, write) in writes {
@@ -441,7 +446,7 @@ pub fn transact_write(db: &mut DynamoDb, req: &Req, body: &Map<String, Value>) -
             }
         }
         charge(table, &cost, now);
-        let entry = consumed.entry(name.clone()).or_insert_with(|| Consumed::new(&name));
+        let entry = consumed.entry(name.clone()).or_insert_with(|| Consumed::transactional(&name));
         entry.write += cost.write;
         for (n, (g, r, w)) in cost.indexes {
             entry.add_index(&n, g, r, w);
@@ -499,7 +504,7 @@ pub fn transact_get(db: &mut DynamoDb, req: &Req) -> Result<Value> {
         let table = db.table_mut(&name)?;
         let item = table.storage.get(&key).cloned();
         let units = read_units(item.as_ref().map(item_size).unwrap_or(0), true) * 2.0;
-        let entry = consumed.entry(name.clone()).or_insert_with(|| Consumed::new(&name));
+        let entry = consumed.entry(name.clone()).or_insert_with(|| Consumed::transactional(&name));
         entry.read += units;
         let mut c = Consumed::new(&name);
         c.read = units;

@@ -34,11 +34,18 @@ pub struct Consumed {
     pub write: f64,
     /// index name -> (is global, read, write)
     pub indexes: BTreeMap<String, (bool, f64, f64)>,
+    /// Transactions report reads and writes separately; other operations
+    /// report CapacityUnits alone, as DynamoDB does.
+    pub split: bool,
 }
 
 impl Consumed {
     pub fn new(table: &str) -> Self {
         Consumed { table: table.to_string(), ..Default::default() }
+    }
+
+    pub fn transactional(table: &str) -> Self {
+        Consumed { split: true, ..Consumed::new(table) }
     }
 
     pub fn add_index(&mut self, name: &str, global: bool, read: f64, write: f64) {
@@ -58,18 +65,18 @@ impl Consumed {
         out.insert("CapacityUnits".into(), json!(self.total()));
         let reads = self.read + self.indexes.values().map(|(_, r, _)| r).sum::<f64>();
         let writes = self.write + self.indexes.values().map(|(_, _, w)| w).sum::<f64>();
-        if reads > 0.0 {
+        if self.split && reads > 0.0 {
             out.insert("ReadCapacityUnits".into(), json!(reads));
         }
-        if writes > 0.0 {
+        if self.split && writes > 0.0 {
             out.insert("WriteCapacityUnits".into(), json!(writes));
         }
         if mode == "INDEXES" {
-            out.insert("Table".into(), units_json(self.read, self.write));
+            out.insert("Table".into(), units_json(self.read, self.write, self.split));
             let (mut lsi, mut gsi) = (Map::new(), Map::new());
             for (name, (global, r, w)) in &self.indexes {
                 let target = if *global { &mut gsi } else { &mut lsi };
-                target.insert(name.clone(), units_json(*r, *w));
+                target.insert(name.clone(), units_json(*r, *w, self.split));
             }
             if !lsi.is_empty() {
                 out.insert("LocalSecondaryIndexes".into(), Value::Object(lsi));
@@ -82,13 +89,13 @@ impl Consumed {
     }
 }
 
-fn units_json(read: f64, write: f64) -> Value {
+fn units_json(read: f64, write: f64, split: bool) -> Value {
     let mut out = Map::new();
     out.insert("CapacityUnits".into(), json!(read + write));
-    if read > 0.0 {
+    if split && read > 0.0 {
         out.insert("ReadCapacityUnits".into(), json!(read));
     }
-    if write > 0.0 {
+    if split && write > 0.0 {
         out.insert("WriteCapacityUnits".into(), json!(write));
     }
     Value::Object(out)

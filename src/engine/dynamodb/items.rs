@@ -7,7 +7,7 @@
 
 use super::capacity::{read_units, write_units, Consumed};
 use super::error::{DynamoError, Result};
-use super::expr::{self, ExprKind, Placeholders};
+use super::expr::{self, legacy, ExprKind, Placeholders};
 use super::request::{table_name_from, Req, Violations};
 use super::table::StoredKey;
 use super::value::{item_size, item_to_json, Item};
@@ -90,7 +90,8 @@ pub fn return_on_failure(req: &Req, v: &mut Violations) -> Result<bool> {
 }
 
 /// The expression parameters of a request: placeholders and which
-/// expressions it carries, with DynamoDB's checks on their combination.
+/// expressions it carries, with DynamoDB's checks on their combination. The
+/// legacy (pre-expression) parameters are converted to the same trees.
 pub struct Expressions {
     pub ph: Placeholders,
 }
@@ -106,11 +107,6 @@ impl Expressions {
                 "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {{{}}} Expression parameters: {{{}}}",
                 used_legacy.join(", "),
                 used_expr.join(", ")
-            )));
-        }
-        if let Some(legacy) = used_legacy.first() {
-            return Err(DynamoError::validation(format!(
-                "The legacy parameter {legacy} is not supported by Stratus yet; use the expression parameters instead"
             )));
         }
         let names = req.names()?;
@@ -136,12 +132,40 @@ impl Expressions {
         Ok(Expressions { ph: Placeholders::new(names, values) })
     }
 
+    /// The condition from `field` (an expression) or, failing that, from the
+    /// legacy parameter `legacy` (`Expected`, `QueryFilter`, `ScanFilter`).
     pub fn condition(&self, req: &Req, field: &str, kind: ExprKind) -> Result<Option<expr::Condition>> {
-        req.str(field)?.map(|text| expr::parse_condition(text, kind, &self.ph)).transpose()
+        if let Some(text) = req.str(field)? {
+            return expr::parse_condition(text, kind, &self.ph).map(Some);
+        }
+        let (legacy, path) = match field {
+            "ConditionExpression" => ("Expected", ""),
+            "FilterExpression" if req.has("QueryFilter") => ("QueryFilter", "queryFilter"),
+            "FilterExpression" => ("ScanFilter", "scanFilter"),
+            _ => return Ok(None),
+        };
+        let operator = req.str("ConditionalOperator")?;
+        match req.object(legacy)? {
+            Some(map) if legacy == "Expected" => legacy::expected(map, operator).map(Some),
+            Some(map) => legacy::filter_for(path, map, operator).map(Some),
+            None => Ok(None),
+        }
     }
 
+    /// `ProjectionExpression`, or the legacy `AttributesToGet`.
     pub fn projection(&self, req: &Req) -> Result<Option<Vec<expr::Path>>> {
-        req.str("ProjectionExpression")?.map(|text| expr::parse_projection(text, &self.ph)).transpose()
+        if let Some(text) = req.str("ProjectionExpression")? {
+            return expr::parse_projection(text, &self.ph).map(Some);
+        }
+        req.array("AttributesToGet")?.map(|list| legacy::attributes_to_get(list)).transpose()
+    }
+
+    /// `UpdateExpression`, or the legacy `AttributeUpdates`.
+    pub fn update(&self, req: &Req) -> Result<Option<expr::UpdateExpr>> {
+        if let Some(text) = req.str("UpdateExpression")? {
+            return expr::parse_update(text, &self.ph).map(Some);
+        }
+        req.object("AttributeUpdates")?.map(legacy::attribute_updates).transpose()
     }
 }
 
@@ -384,7 +408,7 @@ pub fn update_item(db: &mut DynamoDb, req: &Req) -> Result<Value> {
         &["UpdateExpression", "ConditionExpression"],
         &["AttributeUpdates", "Expected", "ConditionalOperator"],
     )?;
-    let update = req.str("UpdateExpression")?.map(|t| expr::parse_update(t, &exprs.ph)).transpose()?;
+    let update = exprs.update(req)?;
     let condition = exprs.condition(req, "ConditionExpression", ExprKind::Condition)?;
     exprs.ph.check_unused()?;
 

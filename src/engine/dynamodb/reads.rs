@@ -242,6 +242,12 @@ fn read_range(
                 }
                 *bytes += item_size(item);
                 page.read.push((key.clone(), None));
+                // DynamoDB stops at Limit without looking further: the page
+                // says where it stopped even when nothing follows.
+                if page.read.len() >= limit {
+                    page.truncated = true;
+                    break;
+                }
             }
         }
         Some(i) => {
@@ -280,6 +286,10 @@ fn read_range(
                     *bytes += item_size(&i.project(schema, item));
                 }
                 page.read.push((table_key.clone(), Some(index_key.clone())));
+                if page.read.len() >= limit {
+                    page.truncated = true;
+                    break;
+                }
             }
         }
     }
@@ -425,18 +435,25 @@ pub fn query(db: &mut DynamoDb, req: &Req) -> Result<Value> {
         &["KeyConditionExpression", "FilterExpression", "ProjectionExpression"],
         &["KeyConditions", "QueryFilter", "AttributesToGet", "ConditionalOperator"],
     )?;
-    let Some(key_text) = req.str("KeyConditionExpression")? else {
+    let key_text = req.str("KeyConditionExpression")?;
+    let key_conditions = req.object("KeyConditions")?;
+    if key_text.is_none() && key_conditions.is_none() {
         return Err(DynamoError::validation(
             "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
         ));
-    };
+    }
     let now = db.now_ms();
     check_throughput(db.table_mut(r.table)?, false, now)?;
     let table = db.table(r.table)?;
     let projection = exprs.projection(req)?;
     let (index, select) = resolve(table, &r, projection.is_some())?;
     let schema = index.map(|i| &i.schema).unwrap_or(&table.storage.schema);
-    let key = expr::parse_key_condition(key_text, &exprs.ph, &schema.hash.name, schema.range.as_ref().map(|a| a.name.as_str()))?;
+    let range_name = schema.range.as_ref().map(|a| a.name.as_str());
+    let key = match (key_text, key_conditions) {
+        (Some(text), _) => expr::parse_key_condition(text, &exprs.ph, &schema.hash.name, range_name)?,
+        (None, Some(map)) => expr::legacy::key_conditions(map, &schema.hash.name, range_name)?,
+        (None, None) => unreachable!("checked above"),
+    };
     let filter = exprs.condition(req, "FilterExpression", ExprKind::Filter)?;
     exprs.ph.check_unused()?;
 
