@@ -159,3 +159,17 @@ pub fn response_to_js(response: &HttpResponse) -> (JsValue, Array) {
     let _ = Reflect::set(&answer, &"body".into(), &body);
     (answer.into(), Array::of1(&body))
 }
+
+/// The in-page door to the cloud, for benchmarks and the fast lane:
+/// `window.wasmBindings.stratus_handle({method, path, query, headers, body})`
+/// answers `{status, headers, body}` through `Cloud::handle` in this tab,
+/// without the service worker. Only the owner tab answers.
+#[wasm_bindgen]
+pub async fn stratus_handle(request: JsValue) -> Result<JsValue, JsValue> {
+    if !super::boot::is_owner() {
+        return Err(JsValue::from_str("this tab does not own the Stratus cloud"));
+    }
+    let request = request_from_js(&request).map_err(|e| JsValue::from_str(&e))?;
+    let response = super::cloud().handle(request).await;
+    Ok(response_to_js(&response).0)
+}
