@@ -37,16 +37,17 @@ pub enum Mutation {
 
 impl Mutation {
     /// Applies the mutation to an in-memory map of the stored state.
-    pub fn apply_to(&self, map: &mut BTreeMap<String, Vec<u8>>) {
+    pub fn apply_to(self, map: &mut BTreeMap<String, Vec<u8>>) {
         match self {
             Mutation::Put { key, value } => {
-                map.insert(key.clone(), value.clone());
+                map.insert(key, value);
             }
             Mutation::Delete { key } => {
-                map.remove(key);
+                map.remove(&key);
             }
             Mutation::DeletePrefix { prefix } => {
-                let doomed: Vec<String> = map.range(prefix.clone()..).take_while(|(k, _)| k.starts_with(prefix.as_str())).map(|(k, _)| k.clone()).collect();
+                let doomed: Vec<String> =
+                    map.range(prefix.clone()..).take_while(|(k, _)| k.starts_with(prefix.as_str())).map(|(k, _)| k.clone()).collect();
                 for k in doomed {
                     map.remove(&k);
                 }
@@ -115,7 +116,7 @@ impl Store for MemoryStore {
         }
         if !mutations.is_empty() {
             let mut map = self.entries.borrow_mut();
-            for m in &mutations {
+            for m in mutations {
                 m.apply_to(&mut map);
             }
             *self.commits.borrow_mut() += 1;

@@ -11,6 +11,7 @@ use super::expr::{self, legacy, ExprKind, Placeholders};
 use super::request::{table_name_from, Req, Violations};
 use super::table::StoredKey;
 use super::value::{item_size, item_to_json, Item};
+use super::answer::Answer;
 use super::{DynamoDb, Table};
 use serde_json::{json, Map, Value};
 
@@ -297,16 +298,19 @@ pub fn put_item(db: &mut DynamoDb, req: &Req) -> Result<Value> {
     let key = table.storage.schema.check_item_key(&item)?;
     check_new_item(table, &item)?;
     check_throughput(table, true, now)?;
-    let old = table.storage.get(&key).cloned();
-    if let Some(c) = &condition {
-        if !c.eval(old.as_ref().unwrap_or(&Item::new()))? {
-            let mut consumed = Consumed::new(&table.name);
-            consumed.write = write_units(old.as_ref().map(item_size).unwrap_or(0));
-            charge(table, &consumed, now);
-            return Err(DynamoError::conditional_check_failed(old.filter(|_| on_failure)));
+    let consumed = {
+        let old = table.storage.get(&key);
+        if let Some(c) = &condition {
+            if !c.eval(old.unwrap_or(&Item::new()))? {
+                let mut consumed = Consumed::new(&table.name);
+                consumed.write = write_units(old.map(item_size).unwrap_or(0));
+                let error = DynamoError::conditional_check_failed(old.filter(|_| on_failure).cloned());
+                charge(table, &consumed, now);
+                return Err(error);
+            }
         }
-    }
-    let consumed = write_cost(table, old.as_ref(), Some(&item), 1.0);
+        write_cost(table, old, Some(&item), 1.0)
+    };
     let old = table.put(key.clone(), item, now);
     charge(table, &consumed, now);
     let metrics = if metrics { collection_metrics(table, &key) } else { None };
@@ -314,7 +318,7 @@ pub fn put_item(db: &mut DynamoDb, req: &Req) -> Result<Value> {
     Ok(answer(attributes, &consumed, &capacity, metrics))
 }
 
-pub fn get_item(db: &mut DynamoDb, req: &Req) -> Result<Value> {
+pub fn get_item(db: &mut DynamoDb, req: &Req) -> Result<Answer> {
     let mut v = Violations::new();
     let name = table_name(req, &mut v)?;
     let key = req.item("Key")?;
@@ -331,22 +335,27 @@ pub fn get_item(db: &mut DynamoDb, req: &Req) -> Result<Value> {
     let table = db.table_mut(name)?;
     let stored = table.storage.schema.key_from_request(&key)?;
     check_throughput(table, false, now)?;
-    let item = table.storage.get(&stored).cloned();
+    #[derive(serde::Serialize)]
+    struct Out<'a> {
+        #[serde(rename = "Item", skip_serializing_if = "Option::is_none")]
+        item: Option<std::borrow::Cow<'a, Item>>,
+        #[serde(rename = "ConsumedCapacity", skip_serializing_if = "Option::is_none")]
+        consumed: Option<Value>,
+    }
+    let found = table.storage.get(&stored);
     let mut consumed = Consumed::new(&table.name);
-    consumed.read = read_units(item.as_ref().map(item_size).unwrap_or(0), consistent);
+    consumed.read = read_units(found.map(item_size).unwrap_or(0), consistent);
+    // Written straight from the stored item: no copy unless projected.
+    let out = Out {
+        item: found.map(|item| match &projection {
+            Some(paths) => std::borrow::Cow::Owned(expr::project(item, paths)),
+            None => std::borrow::Cow::Borrowed(item),
+        }),
+        consumed: capacity.as_ref().map(|mode| consumed.to_json(mode)),
+    };
+    let bytes = serde_json::to_vec(&out).unwrap_or_default();
     charge(table, &consumed, now);
-    let mut out = Map::new();
-    if let Some(item) = item {
-        let item = match &projection {
-            Some(paths) => expr::project(&item, paths),
-            None => item,
-        };
-        out.insert("Item".into(), item_to_json(&item));
-    }
-    if let Some(mode) = &capacity {
-        out.insert("ConsumedCapacity".into(), consumed.to_json(mode));
-    }
-    Ok(Value::Object(out))
+    Ok(Answer::Raw(bytes))
 }
 
 pub fn delete_item(db: &mut DynamoDb, req: &Req) -> Result<Value> {
@@ -440,9 +449,6 @@ pub fn update_item(db: &mut DynamoDb, req: &Req) -> Result<Value> {
     }
     check_new_item(table, &new)?;
     let consumed = write_cost(table, old.as_ref(), Some(&new), 1.0);
-    table.put(stored.clone(), new.clone(), now);
-    charge(table, &consumed, now);
-    let metrics = if metrics { collection_metrics(table, &stored) } else { None };
     let touched: Vec<String> = update.as_ref().map(|u| u.top_level_names()).unwrap_or_default();
     let pick = |item: &Item| -> Item {
         item.iter().filter(|(k, _)| touched.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect()
@@ -451,8 +457,11 @@ pub fn update_item(db: &mut DynamoDb, req: &Req) -> Result<Value> {
         ReturnValues::None => None,
         ReturnValues::AllOld => old,
         ReturnValues::UpdatedOld => old.as_ref().map(pick),
-        ReturnValues::AllNew => Some(new),
+        ReturnValues::AllNew => Some(new.clone()),
         ReturnValues::UpdatedNew => Some(pick(&new)),
     };
+    table.put(stored.clone(), new, now);
+    charge(table, &consumed, now);
+    let metrics = if metrics { collection_metrics(table, &stored) } else { None };
     Ok(answer(attributes, &consumed, &capacity, metrics))
 }

@@ -14,6 +14,7 @@
 //! * [`request`]: reading request bodies with DynamoDB's validation errors;
 //! * [`error`]: DynamoDB's errors in its own format.
 
+pub mod answer;
 pub mod api;
 pub mod batch;
 pub mod capacity;
@@ -299,9 +300,14 @@ impl DynamoDb {
         let Value::Object(body) = body else {
             return DynamoError::serialization("Start of list found where not expected").to_response();
         };
-        let result = if streams_api { self.expire_all(); streams::call(self, operation, &body) } else { self.call(operation, &body) };
+        let result = if streams_api {
+            self.expire_all();
+            streams::call(self, operation, &body).map(answer::Answer::Json)
+        } else {
+            self.call_answer(operation, &body)
+        };
         match result {
-            Ok(answer) => HttpResponse::new(200).with_body(JsonVersion::V1_0.content_type(), answer.to_string()),
+            Ok(answer) => HttpResponse::new(200).with_body(JsonVersion::V1_0.content_type(), answer.to_bytes()),
             Err(e) => e.to_response(),
         }
     }
@@ -312,8 +318,13 @@ impl DynamoDb {
         self.tables.values_mut().filter(|t| !t.ttl_index.is_empty()).map(|t| t.expire(now)).sum()
     }
 
-    /// Runs one operation on a decoded body.
+    /// Runs one operation on a decoded body, answering a JSON tree.
     pub fn call(&mut self, operation: &str, body: &Map<String, Value>) -> Result<Value> {
+        self.call_answer(operation, body).map(answer::Answer::into_value)
+    }
+
+    /// Runs one operation on a decoded body.
+    pub fn call_answer(&mut self, operation: &str, body: &Map<String, Value>) -> Result<answer::Answer> {
         self.expire_all();
         let req = request::Req::new(body);
         let result = self.dispatch(operation, &req, body);
@@ -328,9 +339,14 @@ impl DynamoDb {
         result
     }
 
-    fn dispatch(&mut self, operation: &str, req: &request::Req, body: &Map<String, Value>) -> Result<Value> {
-        let req = req;
+    fn dispatch(&mut self, operation: &str, req: &request::Req, body: &Map<String, Value>) -> Result<answer::Answer> {
         match operation {
+            "GetItem" => return items::get_item(self, req),
+            "Query" => return reads::query(self, req),
+            "Scan" => return reads::scan(self, req),
+            _ => {}
+        }
+        let json = match operation {
             "CreateTable" => control::create_table(self, req),
             "DescribeTable" => control::describe_table(self, req),
             "ListTables" => control::list_tables(self, req),
@@ -342,22 +358,20 @@ impl DynamoDb {
             "UpdateTimeToLive" => control::update_ttl(self, req),
             "DescribeTimeToLive" => control::describe_ttl(self, req),
             "PutItem" => items::put_item(self, req),
-            "GetItem" => items::get_item(self, req),
             "UpdateItem" => items::update_item(self, req),
             "DeleteItem" => items::delete_item(self, req),
-            "Query" => reads::query(self, req),
             "BatchGetItem" => batch::batch_get(self, req),
             "BatchWriteItem" => batch::batch_write(self, req),
             "TransactGetItems" => batch::transact_get(self, req),
             "TransactWriteItems" => batch::transact_write(self, req, body),
-            "Scan" => reads::scan(self, req),
             "ExecuteStatement" => partiql::execute_statement(self, body),
             "BatchExecuteStatement" => partiql::batch_execute_statement(self, body),
             "ExecuteTransaction" => partiql::execute_transaction(self, body),
             "DescribeLimits" => Ok(control::describe_limits()),
             "DescribeEndpoints" => Ok(control::describe_endpoints()),
             _ => Err(DynamoError::new(ErrorCode::UnknownOperation, "")),
-        }
+        };
+        json.map(answer::Answer::Json)
     }
 
     /// The table a data-plane request names, if it exists and is usable.

@@ -4,7 +4,7 @@
 
 use super::capacity::Bucket;
 use super::table::{Index, KeyAttr, KeySchema, Projection, Storage, Throughput};
-use super::value::{item_from_json, item_to_json, Item, ScalarType};
+use super::value::{item_from_json, item_to_bytes, Item, ScalarType};
 use super::{BillingMode, DynamoDb, Table};
 use crate::engine::store::{Mutation, SCHEMA_KEY, SCHEMA_VERSION};
 use serde_json::{json, Value};
@@ -25,11 +25,12 @@ pub fn items_prefix(name: &str) -> String {
 /// The stored key of an item: its key attributes as compact DynamoDB JSON
 /// (deterministic: attributes in name order).
 pub fn item_key(table: &str, schema: &KeySchema, item: &Item) -> String {
-    format!("{ITEM_PREFIX}{table}/{}", item_to_json(&schema.key_item(item)))
+    let key = serde_json::to_string(&schema.key_item(item)).unwrap_or_default();
+    format!("{ITEM_PREFIX}{table}/{key}")
 }
 
 pub fn put_item_mutation(table: &str, schema: &KeySchema, item: &Item) -> Mutation {
-    Mutation::Put { key: item_key(table, schema, item), value: item_to_json(item).to_string().into_bytes() }
+    Mutation::Put { key: item_key(table, schema, item), value: item_to_bytes(item) }
 }
 
 fn schema_json(s: &KeySchema) -> Value {

@@ -11,9 +11,9 @@ use super::expr::{self, ExprKind, SortCondition};
 use super::items::{charge, check_throughput, return_capacity, Expressions};
 use super::request::{table_name_from, Req, Violations};
 use super::table::{partition_hash, Index, KeyValue, Part, Projection, StoredKey};
-use super::value::{item_size, item_to_json, AttributeValue, Item};
+use super::value::{item_size, AttributeValue, Item};
+use super::answer::{Answer, PageWriter};
 use super::{DynamoDb, Table};
-use serde_json::{json, Map, Value};
 use std::ops::Bound;
 
 /// How much one page may read.
@@ -330,18 +330,6 @@ fn entry_before(upper: &Bound<Entry>, s: &Entry) -> bool {
     }
 }
 
-/// The item as this read returns it, and the extra table reads it cost
-/// (an LSI asked for attributes it does not project).
-fn shaped(table: &Table, index: Option<&Index>, select: Select, item: &Item) -> (Item, usize) {
-    match index {
-        None => (item.clone(), 0),
-        Some(i) => match select {
-            Select::AllAttributes if i.projection != Projection::All => (item.clone(), item_size(item)),
-            _ => (i.project(&table.storage.schema, item), 0),
-        },
-    }
-}
-
 /// Runs a page and builds the answer: Items, Count, ScannedCount,
 /// LastEvaluatedKey, ConsumedCapacity.
 #[allow(clippy::too_many_arguments)]
@@ -354,30 +342,36 @@ fn answer_page(
     filter: Option<&expr::Condition>,
     projection: Option<&Vec<expr::Path>>,
     index_name: Option<String>,
-) -> Result<Value> {
+) -> Result<Answer> {
     let now = db.now_ms();
     let table = db.table_mut(r.table)?;
     let index = index_name.as_deref().and_then(|n| table.storage.index(n));
-    let mut items = Vec::new();
-    let mut count = 0usize;
+    let mut writer = PageWriter::new(select != Select::Count);
     let mut extra = 0usize;
     let mut last = None;
     for (table_key, _) in &page.read {
         let Some(stored) = table.storage.items.get(table_key) else { continue };
-        let (item, fetched) = shaped(table, index, select, stored);
-        extra += fetched;
         last = Some(stored);
+        // The item as this read sees it: the table's item, or the index's projection.
+        let view: std::borrow::Cow<Item> = match index {
+            Some(i) if !(select == Select::AllAttributes && i.projection != Projection::All) => {
+                std::borrow::Cow::Owned(i.project(&table.storage.schema, stored))
+            }
+            Some(i) if i.projection != Projection::All => {
+                extra += item_size(stored);
+                std::borrow::Cow::Borrowed(stored)
+            }
+            _ => std::borrow::Cow::Borrowed(stored),
+        };
         if let Some(f) = filter {
-            if !f.eval(&item)? {
+            if !f.eval(&view)? {
                 continue;
             }
         }
-        count += 1;
-        if select != Select::Count {
-            items.push(match projection {
-                Some(paths) => expr::project(&item, paths),
-                None => item,
-            });
+        match (select, projection) {
+            (Select::Count, _) => writer.count_only(),
+            (_, Some(paths)) => writer.item(&expr::project(&view, paths)),
+            (_, None) => writer.item(&view),
         }
     }
     let mut consumed = Consumed::new(&table.name);
@@ -405,27 +399,18 @@ fn answer_page(
     let total_units = consumed.total();
     let mut charged = Consumed::new(&table.name);
     charged.read = total_units;
+    let consumed_json = r.capacity.as_ref().map(|mode| consumed.to_json(mode));
+    let scanned = page.read.len();
+    let bytes = writer.finish(scanned, last_key.as_ref(), consumed_json.as_ref());
     charge(table, &charged, now);
-    let mut out = Map::new();
-    if select != Select::Count {
-        out.insert("Items".into(), Value::Array(items.iter().map(item_to_json).collect()));
-    }
-    out.insert("Count".into(), json!(count));
-    out.insert("ScannedCount".into(), json!(page.read.len()));
-    if let Some(k) = last_key {
-        out.insert("LastEvaluatedKey".into(), item_to_json(&k));
-    }
-    if let Some(mode) = &r.capacity {
-        out.insert("ConsumedCapacity".into(), consumed.to_json(mode));
-    }
-    Ok(Value::Object(out))
+    Ok(Answer::Raw(bytes))
 }
 
 fn key_value(v: &AttributeValue) -> Part {
     Part::Val(KeyValue(v.clone()))
 }
 
-pub fn query(db: &mut DynamoDb, req: &Req) -> Result<Value> {
+pub fn query(db: &mut DynamoDb, req: &Req) -> Result<Answer> {
     let mut v = Violations::new();
     let r = read_common(req, &mut v)?;
     let forward = req.bool("ScanIndexForward")?.unwrap_or(true);
@@ -536,7 +521,7 @@ fn short(v: &AttributeValue) -> String {
     format!("{{{k}:{}}}", val.as_str().map(str::to_string).unwrap_or_else(|| val.to_string()))
 }
 
-pub fn scan(db: &mut DynamoDb, req: &Req) -> Result<Value> {
+pub fn scan(db: &mut DynamoDb, req: &Req) -> Result<Answer> {
     let mut v = Violations::new();
     let r = read_common(req, &mut v)?;
     let segment = req.i64("Segment")?;

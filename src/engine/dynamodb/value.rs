@@ -337,3 +337,49 @@ mod tests {
         assert_eq!(AttributeValue::S("a".into()).key_cmp(&n("1")), None);
     }
 }
+
+/// Writes the wire form straight to the output, without building a JSON
+/// tree first (the hot path of GetItem, Query and Scan answers).
+impl serde::Serialize for AttributeValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        struct B64<'a>(&'a [u8]);
+        impl serde::Serialize for B64<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(self.0))
+            }
+        }
+        struct Seq<I>(I);
+        impl<I: Iterator + Clone> serde::Serialize for Seq<I>
+        where
+            I::Item: serde::Serialize,
+        {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut seq = s.serialize_seq(None)?;
+                for e in self.0.clone() {
+                    seq.serialize_element(&e)?;
+                }
+                seq.end()
+            }
+        }
+        let mut map = serializer.serialize_map(Some(1))?;
+        match self {
+            AttributeValue::S(s) => map.serialize_entry("S", s)?,
+            AttributeValue::N(n) => map.serialize_entry("N", &n.to_string())?,
+            AttributeValue::B(b) => map.serialize_entry("B", &B64(b))?,
+            AttributeValue::Bool(b) => map.serialize_entry("BOOL", b)?,
+            AttributeValue::Null => map.serialize_entry("NULL", &true)?,
+            AttributeValue::M(m) => map.serialize_entry("M", m)?,
+            AttributeValue::L(l) => map.serialize_entry("L", l)?,
+            AttributeValue::Ss(s) => map.serialize_entry("SS", s)?,
+            AttributeValue::Ns(s) => map.serialize_entry("NS", &Seq(s.iter().map(|n| n.to_string())))?,
+            AttributeValue::Bs(s) => map.serialize_entry("BS", &Seq(s.iter().map(|b| B64(b))))?,
+        }
+        map.end()
+    }
+}
+
+/// An item's wire form as bytes.
+pub fn item_to_bytes(item: &Item) -> Vec<u8> {
+    serde_json::to_vec(item).unwrap_or_default()
+}
