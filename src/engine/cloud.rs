@@ -132,6 +132,12 @@ impl Cloud {
         self.dynamodb.borrow_mut()
     }
 
+    /// A number that changes whenever the cloud's state changes (for views
+    /// that refresh when something changed).
+    pub fn change_count(&self) -> u64 {
+        self.journal.count()
+    }
+
     /// How many requests this cloud has answered since it started.
     pub fn request_count(&self) -> u64 {
         self.requests.get()

@@ -10,6 +10,7 @@
 pub mod clock;
 pub mod cloud;
 pub mod dynamodb;
+pub mod export;
 pub mod http;
 pub mod protocol;
 pub mod store;

@@ -58,11 +58,17 @@ impl Mutation {
 
 /// Mutations made but not yet handed to the store, shared by every service.
 #[derive(Debug, Clone, Default)]
-pub struct Journal(Rc<RefCell<Vec<Mutation>>>);
+pub struct Journal(Rc<RefCell<Vec<Mutation>>>, Rc<std::cell::Cell<u64>>);
 
 impl Journal {
     pub fn push(&self, m: Mutation) {
         self.0.borrow_mut().push(m);
+        self.1.set(self.1.get() + 1);
+    }
+
+    /// How many mutations were ever journaled: changes when state changes.
+    pub fn count(&self) -> u64 {
+        self.1.get()
     }
 
     pub fn take(&self) -> Vec<Mutation> {

@@ -64,6 +64,11 @@ pub fn is_owner() -> bool {
     OWNER.with(Cell::get)
 }
 
+/// Stops answering requests (before the stored state is replaced).
+pub fn stop_serving() {
+    OWNER.with(|o| o.set(false));
+}
+
 /// The IndexedDB store, once attached (for export, import and reset).
 pub fn store() -> Option<GroupStore> {
     STORE.with(|s| s.borrow().clone())

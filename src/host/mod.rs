@@ -4,10 +4,12 @@
 //! * [`idb`]: IndexedDB, where the engine's state is kept durable;
 //! * [`store`]: the engine's `Store` on IndexedDB, with group commit.
 //! * [`wasm`]: the browser's own WebAssembly engine, for functions' modules.
+//! * [`account`]: export, import and reset of the whole account;
 //! * [`boot`]: ownership (one tab owns the cloud), loading saved state;
 //! * [`bridge`]: the service-worker relay that lets any page of this origin
 //!   reach the cloud with `fetch()`.
 
+pub mod account;
 pub mod boot;
 pub mod bridge;
 pub mod idb;

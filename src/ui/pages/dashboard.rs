@@ -57,18 +57,26 @@ async fn tables_summary() -> Result<(usize, u64, u64), String> {
 pub fn Dashboard() -> impl IntoView {
     let cloud = crate::host::cloud();
     let requests = RwSignal::new(cloud.request_count());
+    let changes = RwSignal::new(cloud.change_count());
     let worker = RwSignal::new(service_worker_state());
     if let Ok(handle) = set_interval_with_handle(
         move || {
             requests.set(cloud.request_count());
+            if changes.get_untracked() != cloud.change_count() {
+                changes.set(cloud.change_count());
+            }
             worker.set(service_worker_state());
         },
-        Duration::from_millis(1000),
+        Duration::from_millis(500),
     ) {
         on_cleanup(move || handle.clear());
     }
     let storage = LocalResource::new(storage_estimate);
-    let tables = LocalResource::new(tables_summary);
+    // Recounted whenever the cloud's state changes.
+    let tables = LocalResource::new(move || {
+        changes.track();
+        tables_summary()
+    });
     let state = crate::ui::cloud_state::use_cloud_state();
 
     view! {

@@ -12,6 +12,110 @@ fn base_url() -> String {
         .unwrap_or_default()
 }
 
+/// A step of a long account action: what it is doing and how far along (0-100).
+#[derive(Clone, PartialEq)]
+enum Progress {
+    Idle,
+    Working(String, f64),
+    Done(String),
+    Failed(String),
+}
+
+fn confirm(message: &str) -> bool {
+    web_sys::window().and_then(|w| w.confirm_with_message(message).ok()).unwrap_or(false)
+}
+
+/// Export, import and reset of the whole account.
+#[component]
+fn YourData() -> impl IntoView {
+    use crate::host::account;
+    use leptos::task::spawn_local;
+    let progress = RwSignal::new(Progress::Idle);
+    let busy = move || matches!(progress.get(), Progress::Working(..));
+    let export = move |_| {
+        progress.set(Progress::Working("Reading your cloud…".into(), 30.0));
+        spawn_local(async move {
+            match account::export_file().await {
+                Ok((file, entries)) => {
+                    let stamp = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
+                    let name = format!("stratus-account-{}.stratus.gz", stamp.get(..19).unwrap_or("").replace(':', "-"));
+                    match account::download(&file, &name, "application/gzip") {
+                        Ok(()) => progress.set(Progress::Done(format!(
+                            "Exported {entries} entries into {name} ({}).",
+                            crate::ui::widgets::human_bytes(file.len() as f64)
+                        ))),
+                        Err(e) => progress.set(Progress::Failed(e)),
+                    }
+                }
+                Err(e) => progress.set(Progress::Failed(format!("Export failed: {e}"))),
+            }
+        });
+    };
+    let import = move |ev: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        input.set_value("");
+        progress.set(Progress::Working(format!("Reading {}…", file.name()), 20.0));
+        spawn_local(async move {
+            let bytes = match account::read_file(&file).await {
+                Ok(b) => b,
+                Err(e) => return progress.set(Progress::Failed(format!("Could not read the file: {e}"))),
+            };
+            progress.set(Progress::Working("Checking the file…".into(), 50.0));
+            let (entries, tables, items) = match account::check_import(&bytes) {
+                Ok(x) => x,
+                Err(e) => return progress.set(Progress::Failed(format!("Nothing was changed: {e}"))),
+            };
+            if !confirm(&format!(
+                "Replace your whole account with this file ({tables} tables, {items} items)? Everything stored now will be gone."
+            )) {
+                return progress.set(Progress::Idle);
+            }
+            progress.set(Progress::Working(format!("Saving {} entries…", entries.len()), 80.0));
+            if let Err(e) = account::replace_and_reload(entries).await {
+                progress.set(Progress::Failed(format!("Import failed: {e}")));
+            }
+        });
+    };
+    let reset = move |_| {
+        if !confirm("Reset your account? Every table and item in this browser is deleted. This cannot be undone.") {
+            return;
+        }
+        progress.set(Progress::Working("Resetting…".into(), 50.0));
+        spawn_local(async move {
+            if let Err(e) = account::replace_and_reload(Vec::new()).await {
+                progress.set(Progress::Failed(format!("Reset failed: {e}")));
+            }
+        });
+    };
+    view! {
+        <section class="card">
+            <h2>"Your data"</h2>
+            <p>"Your cloud is kept in this browser. Export it to one file to keep a copy or move it to another browser; importing a file replaces everything."</p>
+            <div class="button-row">
+                <button class="button" on:click=export disabled=busy>"Export account"</button>
+                <label class="button" class:disabled=busy>
+                    "Import account…"
+                    <input type="file" accept=".gz,application/gzip" class="visually-hidden" on:change=import disabled=busy/>
+                </label>
+                <button class="button danger" on:click=reset disabled=busy>"Reset account"</button>
+            </div>
+            {move || match progress.get() {
+                Progress::Idle => None,
+                Progress::Working(what, pct) => Some(view! {
+                    <div class="account-progress" role="status">
+                        <progress max="100" value=pct.to_string()></progress>
+                        <p class="muted">{what}</p>
+                    </div>
+                }.into_any()),
+                Progress::Done(what) => Some(view! { <p class="ok-text" role="status">{what}</p> }.into_any()),
+                Progress::Failed(what) => Some(view! { <p class="error-text" role="alert">{what}</p> }.into_any()),
+            }}
+        </section>
+    }
+}
+
 #[component]
 pub fn Settings() -> impl IntoView {
     let theme = use_theme();
@@ -58,6 +162,7 @@ pub fn Settings() -> impl IntoView {
                 {choice(Theme::Dark)}
             </fieldset>
         </section>
+        <YourData/>
         <section class="card">
             <h2>"Endpoints"</h2>
             <p>"Pages of this site reach the cloud with fetch() or an AWS SDK at these addresses. Signatures are accepted and not checked."</p>
