@@ -7,7 +7,7 @@
 
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
-use indexed_db_futures::transaction::TransactionMode;
+use indexed_db_futures::transaction::{TransactionDurability, TransactionMode, TransactionOptions};
 use indexed_db_futures::KeyRange;
 use crate::engine::store::Mutation;
 use wasm_bindgen::{JsCast, JsValue};
@@ -29,6 +29,15 @@ impl std::fmt::Display for StoreError {
 
 fn err(e: impl std::fmt::Display) -> StoreError {
     StoreError(e.to_string())
+}
+
+/// Writes of engine state ask for strict durability: the transaction
+/// completes only once the browser has flushed it to disk, so an
+/// acknowledged write survives a crash of the browser or the machine.
+fn strict() -> TransactionOptions {
+    let mut options = TransactionOptions::new();
+    options.set_durability(TransactionDurability::Strict);
+    options
 }
 
 /// One open IndexedDB database.
@@ -86,7 +95,7 @@ impl IdbStore {
     /// Applies engine mutations in one readwrite transaction; resolves once
     /// it committed. All or nothing: an error aborts the whole transaction.
     pub async fn apply(&self, mutations: &[Mutation]) -> Result<(), StoreError> {
-        let tx = self.db.transaction(KV).with_mode(TransactionMode::Readwrite).build().map_err(err)?;
+        let tx = self.db.transaction(KV).with_mode(TransactionMode::Readwrite).with_options(strict()).build().map_err(err)?;
         let store = tx.object_store(KV).map_err(err)?;
         for m in mutations {
             match m {
@@ -161,7 +170,7 @@ impl IdbStore {
 
     /// Replaces everything stored with `entries`, in one transaction.
     pub async fn replace_all(&self, entries: &[(String, Vec<u8>)]) -> Result<(), StoreError> {
-        let tx = self.db.transaction(KV).with_mode(TransactionMode::Readwrite).build().map_err(err)?;
+        let tx = self.db.transaction(KV).with_mode(TransactionMode::Readwrite).with_options(strict()).build().map_err(err)?;
         let store = tx.object_store(KV).map_err(err)?;
         store.clear().map_err(err)?;
         for (key, value) in entries {
