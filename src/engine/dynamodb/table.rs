@@ -116,7 +116,7 @@ impl KeySchema {
         }
         for attr in self.attrs() {
             match key.get(&attr.name) {
-                Some(v) if v.scalar_type() == Some(attr.ty) => check_key_value(&attr.name, v)?,
+                Some(v) if v.scalar_type() == Some(attr.ty) => check_key_value(&attr.name, v, attr == &self.hash)?,
                 _ => return Err(DynamoError::validation("The provided key element does not match the schema")),
             }
         }
@@ -141,7 +141,7 @@ impl KeySchema {
                         v.type_name()
                     )))
                 }
-                Some(v) => check_key_value(&attr.name, v)?,
+                Some(v) => check_key_value(&attr.name, v, attr == &self.hash)?,
             }
         }
         Ok(self.key_of(item).expect("checked above"))
@@ -165,9 +165,24 @@ impl KeySchema {
     }
 }
 
+/// DynamoDB's key size limits.
+pub const MAX_PARTITION_KEY_BYTES: usize = 2048;
+pub const MAX_SORT_KEY_BYTES: usize = 1024;
+
 /// Key values may not be empty, and have size limits: 2048 bytes for a
-/// partition key, 1024 for a sort key (checked by the caller that knows which).
-fn check_key_value(name: &str, v: &AttributeValue) -> Result<()> {
+/// partition key, 1024 for a sort key.
+fn check_key_value(name: &str, v: &AttributeValue, is_hash: bool) -> Result<()> {
+    let size = v.size();
+    if is_hash && size > MAX_PARTITION_KEY_BYTES {
+        return Err(DynamoError::validation(format!(
+            "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of{MAX_PARTITION_KEY_BYTES} bytes"
+        )));
+    }
+    if !is_hash && size > MAX_SORT_KEY_BYTES {
+        return Err(DynamoError::validation(format!(
+            "One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of {MAX_SORT_KEY_BYTES} bytes"
+        )));
+    }
     let empty = match v {
         AttributeValue::S(s) => s.is_empty(),
         AttributeValue::B(b) => b.is_empty(),
@@ -273,7 +288,7 @@ impl Storage {
                             index.name
                         )));
                     }
-                    check_key_value(&attr.name, v)?;
+                    check_key_value(&attr.name, v, attr == &index.schema.hash)?;
                 }
             }
         }

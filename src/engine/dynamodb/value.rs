@@ -8,6 +8,9 @@ use serde_json::{Map, Value};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
+/// How deeply maps and lists may nest inside an attribute.
+pub const MAX_NESTING: usize = 32;
+
 /// An item: attribute name to value. Ordered, so answers are deterministic.
 pub type Item = BTreeMap<String, AttributeValue>;
 
@@ -97,6 +100,10 @@ impl AttributeValue {
 
     /// Decodes the wire form `{"S": "..."}` and friends, with DynamoDB's checks.
     pub fn from_json(json: &Value) -> Result<AttributeValue, DynamoError> {
+        AttributeValue::from_json_at(json, 0)
+    }
+
+    fn from_json_at(json: &Value, depth: usize) -> Result<AttributeValue, DynamoError> {
         let Some(object) = json.as_object() else {
             return Err(DynamoError::serialization(format!(
                 "Unexpected value type in payload: expected an AttributeValue object, found {}",
@@ -134,17 +141,20 @@ impl AttributeValue {
                 }
                 other => return Err(unexpected("boolean", other)),
             },
+            "M" | "L" if depth >= MAX_NESTING => {
+                return Err(DynamoError::validation("Nesting Levels have exceeded supported limits"))
+            }
             "M" => {
                 let Some(map) = value.as_object() else { return Err(unexpected("object", value)) };
                 let mut out = BTreeMap::new();
                 for (k, v) in map {
-                    out.insert(k.clone(), AttributeValue::from_json(v)?);
+                    out.insert(k.clone(), AttributeValue::from_json_at(v, depth + 1)?);
                 }
                 AttributeValue::M(out)
             }
             "L" => {
                 let Some(list) = value.as_array() else { return Err(unexpected("array", value)) };
-                AttributeValue::L(list.iter().map(AttributeValue::from_json).collect::<Result<_, _>>()?)
+                AttributeValue::L(list.iter().map(|v| AttributeValue::from_json_at(v, depth + 1)).collect::<Result<_, _>>()?)
             }
             "SS" => {
                 let items = wire_array(value)?.iter().map(wire_string).collect::<Result<Vec<_>, _>>()?;
