@@ -30,7 +30,8 @@ fn consumed_list(list: Vec<Consumed>, mode: &Option<String>) -> Option<Value> {
     mode.as_ref().map(|m| Value::Array(list.iter().map(|c| c.to_json(m)).collect()))
 }
 
-pub fn batch_write(db: &mut DynamoDb, req: &Req) -> Result<Value> {
+/// `RequestItems` (required, not empty) and `ReturnConsumedCapacity` of a batch.
+fn request_items<'a>(req: &'a Req) -> Result<(&'a Map<String, Value>, Option<String>)> {
     let mut v = Violations::new();
     let requests = req.object("RequestItems")?;
     v.required(requests.is_some(), "requestItems");
@@ -40,6 +41,11 @@ pub fn batch_write(db: &mut DynamoDb, req: &Req) -> Result<Value> {
     if requests.is_empty() {
         return Err(DynamoError::validation("1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1"));
     }
+    Ok((requests, capacity))
+}
+
+pub fn batch_write(db: &mut DynamoDb, req: &Req) -> Result<Value> {
+    let (requests, capacity) = request_items(req)?;
     // Validate everything before writing anything.
     let mut plan: Vec<(String, Vec<(StoredKey, Option<Item>, Value)>)> = Vec::new();
     let mut count = 0;
@@ -130,15 +136,7 @@ pub fn batch_write(db: &mut DynamoDb, req: &Req) -> Result<Value> {
 }
 
 pub fn batch_get(db: &mut DynamoDb, req: &Req) -> Result<Value> {
-    let mut v = Violations::new();
-    let requests = req.object("RequestItems")?;
-    v.required(requests.is_some(), "requestItems");
-    let capacity = return_capacity(req, &mut v)?;
-    v.finish()?;
-    let requests = requests.expect("validated");
-    if requests.is_empty() {
-        return Err(DynamoError::validation("1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1"));
-    }
+    let (requests, capacity) = request_items(req)?;
     struct Plan {
         name: String,
         raw: Map<String, Value>,

@@ -3,7 +3,7 @@
 
 use super::capacity::Bucket;
 use super::error::{DynamoError, ErrorCode, Result};
-use super::request::{table_name_from, Req, Violations};
+use super::request::{billing_mode, table_name_from, Req, Violations};
 use super::table::{Index, KeyAttr, KeySchema, Projection, Storage, Throughput};
 use super::value::ScalarType;
 use super::{BillingMode, DynamoDb, Table};
@@ -229,15 +229,7 @@ pub fn create_table(db: &mut DynamoDb, req: &Req) -> Result<Value> {
         }
     }
     let key = parse_key_schema(req.array("KeySchema")?, "keySchema", &defs, &mut v)?;
-    let billing = match req.str("BillingMode")? {
-        None => None,
-        Some("PROVISIONED") => Some(BillingMode::Provisioned),
-        Some("PAY_PER_REQUEST") => Some(BillingMode::PayPerRequest),
-        Some(other) => {
-            v.add(Some(other), "billingMode", "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
-            None
-        }
-    };
+    let billing = billing_mode(req, &mut v)?;
     let throughput = parse_throughput(req.object("ProvisionedThroughput")?, "provisionedThroughput", &mut v)?;
     let lsis = parse_index_specs(req.array("LocalSecondaryIndexes")?, "localSecondaryIndexes", &defs, &mut v)?;
     let gsis = parse_index_specs(req.array("GlobalSecondaryIndexes")?, "globalSecondaryIndexes", &defs, &mut v)?;
@@ -367,10 +359,7 @@ pub fn create_table(db: &mut DynamoDb, req: &Req) -> Result<Value> {
     for index in indexes {
         storage.add_index(index);
     }
-    let (read_bucket, write_bucket) = match billing_mode {
-        BillingMode::Provisioned => (Some(Bucket::new(throughput.read, now)), Some(Bucket::new(throughput.write, now))),
-        BillingMode::PayPerRequest => (None, None),
-    };
+    let (read_bucket, write_bucket) = buckets(billing_mode, throughput, now);
     let table = Table {
         name: name.to_string(),
         id,
@@ -398,6 +387,14 @@ pub fn create_table(db: &mut DynamoDb, req: &Req) -> Result<Value> {
     let description = describe(&table, now);
     db.tables.insert(name.to_string(), table);
     Ok(json!({ "TableDescription": description }))
+}
+
+/// The throttling buckets of a table: none for on-demand tables.
+pub fn buckets(billing: BillingMode, throughput: Throughput, now_ms: u64) -> (Option<Bucket>, Option<Bucket>) {
+    match billing {
+        BillingMode::Provisioned => (Some(Bucket::new(throughput.read, now_ms)), Some(Bucket::new(throughput.write, now_ms))),
+        BillingMode::PayPerRequest => (None, None),
+    }
 }
 
 fn stream_label(now_ms: u64) -> String {
@@ -617,15 +614,7 @@ pub fn update_table(db: &mut DynamoDb, req: &Req) -> Result<Value> {
     let delay = db.settings.table_status_delay_ms;
     let mut v = Violations::new();
     let throughput = parse_throughput(req.object("ProvisionedThroughput")?, "provisionedThroughput", &mut v)?;
-    let billing = match req.str("BillingMode")? {
-        None => None,
-        Some("PROVISIONED") => Some(BillingMode::Provisioned),
-        Some("PAY_PER_REQUEST") => Some(BillingMode::PayPerRequest),
-        Some(other) => {
-            v.add(Some(other), "billingMode", "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
-            None
-        }
-    };
+    let billing = billing_mode(req, &mut v)?;
     let mut new_defs = BTreeMap::new();
     for d in req.array("AttributeDefinitions")?.into_iter().flatten() {
         let r = Req::new(d.as_object().ok_or_else(|| DynamoError::serialization("Unexpected value type for 'AttributeDefinitions'"))?);

@@ -278,44 +278,77 @@ fn answer(attributes: Option<Item>, consumed: &Consumed, capacity: &Option<Strin
     Value::Object(out)
 }
 
-pub fn put_item(db: &mut DynamoDb, req: &Req) -> Result<Value> {
+/// The members every single-item write shares, validated together.
+struct WriteRequest<'a> {
+    table: &'a str,
+    /// `Item` (PutItem) or `Key` (DeleteItem, UpdateItem).
+    item: Item,
+    returns: ReturnValues,
+    capacity: Option<String>,
+    metrics: bool,
+    on_failure: bool,
+}
+
+fn write_request<'a>(req: &'a Req, member: &str, allowed: &[ReturnValues]) -> Result<WriteRequest<'a>> {
     let mut v = Violations::new();
-    let name = table_name(req, &mut v)?;
-    let item = req.item("Item")?;
-    v.required(item.is_some(), "item");
-    let returns = return_values(req, &[ReturnValues::None, ReturnValues::AllOld], &mut v)?;
+    let table = table_name(req, &mut v)?;
+    let item = req.item(member)?;
+    v.required(item.is_some(), &member.to_ascii_lowercase());
+    let returns = return_values(req, allowed, &mut v)?;
     let capacity = return_capacity(req, &mut v)?;
     let metrics = return_metrics(req, &mut v)?;
     let on_failure = return_on_failure(req, &mut v)?;
     v.finish()?;
-    let (name, item) = (name.expect("validated"), item.expect("validated"));
+    Ok(WriteRequest {
+        table: table.expect("validated"),
+        item: item.expect("validated"),
+        returns,
+        capacity,
+        metrics,
+        on_failure,
+    })
+}
+
+/// Evaluates a write's condition against the item stored under `key`. When
+/// it fails, the write still consumes capacity (as DynamoDB charges it) and
+/// the answer is ConditionalCheckFailedException, with the item when asked.
+fn check_condition(
+    table: &mut Table,
+    key: &StoredKey,
+    condition: Option<&expr::Condition>,
+    on_failure: bool,
+    now_ms: u64,
+) -> Result<()> {
+    let Some(c) = condition else { return Ok(()) };
+    let old = table.storage.get(key);
+    if c.eval(old.unwrap_or(&Item::new()))? {
+        return Ok(());
+    }
+    let mut consumed = Consumed::new(&table.name);
+    consumed.write = write_units(old.map(item_size).unwrap_or(0));
+    let error = DynamoError::conditional_check_failed(old.filter(|_| on_failure).cloned());
+    charge(table, &consumed, now_ms);
+    Err(error)
+}
+
+pub fn put_item(db: &mut DynamoDb, req: &Req) -> Result<Value> {
+    let w = write_request(req, "Item", &[ReturnValues::None, ReturnValues::AllOld])?;
     let exprs = Expressions::read(req, &["ConditionExpression"], &["Expected", "ConditionalOperator"])?;
     let condition = exprs.condition(req, "ConditionExpression", ExprKind::Condition)?;
     exprs.ph.check_unused()?;
 
     let now = db.now_ms();
-    let table = db.table_mut(name)?;
-    let key = table.storage.schema.check_item_key(&item)?;
-    check_new_item(table, &item)?;
+    let table = db.table_mut(w.table)?;
+    let key = table.storage.schema.check_item_key(&w.item)?;
+    check_new_item(table, &w.item)?;
     check_throughput(table, true, now)?;
-    let consumed = {
-        let old = table.storage.get(&key);
-        if let Some(c) = &condition {
-            if !c.eval(old.unwrap_or(&Item::new()))? {
-                let mut consumed = Consumed::new(&table.name);
-                consumed.write = write_units(old.map(item_size).unwrap_or(0));
-                let error = DynamoError::conditional_check_failed(old.filter(|_| on_failure).cloned());
-                charge(table, &consumed, now);
-                return Err(error);
-            }
-        }
-        write_cost(table, old, Some(&item), 1.0)
-    };
-    let old = table.put(key.clone(), item, now);
+    check_condition(table, &key, condition.as_ref(), w.on_failure, now)?;
+    let consumed = write_cost(table, table.storage.get(&key), Some(&w.item), 1.0);
+    let old = table.put(key.clone(), w.item, now);
     charge(table, &consumed, now);
-    let metrics = if metrics { collection_metrics(table, &key) } else { None };
-    let attributes = if returns == ReturnValues::AllOld { old } else { None };
-    Ok(answer(attributes, &consumed, &capacity, metrics))
+    let metrics = if w.metrics { collection_metrics(table, &key) } else { None };
+    let attributes = if w.returns == ReturnValues::AllOld { old } else { None };
+    Ok(answer(attributes, &consumed, &w.capacity, metrics))
 }
 
 pub fn get_item(db: &mut DynamoDb, req: &Req) -> Result<Answer> {
@@ -359,46 +392,25 @@ pub fn get_item(db: &mut DynamoDb, req: &Req) -> Result<Answer> {
 }
 
 pub fn delete_item(db: &mut DynamoDb, req: &Req) -> Result<Value> {
-    let mut v = Violations::new();
-    let name = table_name(req, &mut v)?;
-    let key = req.item("Key")?;
-    v.required(key.is_some(), "key");
-    let returns = return_values(req, &[ReturnValues::None, ReturnValues::AllOld], &mut v)?;
-    let capacity = return_capacity(req, &mut v)?;
-    let metrics = return_metrics(req, &mut v)?;
-    let on_failure = return_on_failure(req, &mut v)?;
-    v.finish()?;
-    let (name, key) = (name.expect("validated"), key.expect("validated"));
+    let w = write_request(req, "Key", &[ReturnValues::None, ReturnValues::AllOld])?;
     let exprs = Expressions::read(req, &["ConditionExpression"], &["Expected", "ConditionalOperator"])?;
     let condition = exprs.condition(req, "ConditionExpression", ExprKind::Condition)?;
     exprs.ph.check_unused()?;
 
     let now = db.now_ms();
-    let table = db.table_mut(name)?;
-    let stored = table.storage.schema.key_from_request(&key)?;
+    let table = db.table_mut(w.table)?;
+    let stored = table.storage.schema.key_from_request(&w.item)?;
     check_throughput(table, true, now)?;
-    let old = table.storage.get(&stored).cloned();
-    if let Some(c) = &condition {
-        if !c.eval(old.as_ref().unwrap_or(&Item::new()))? {
-            let mut consumed = Consumed::new(&table.name);
-            consumed.write = write_units(old.as_ref().map(item_size).unwrap_or(0));
-            charge(table, &consumed, now);
-            return Err(DynamoError::conditional_check_failed(old.filter(|_| on_failure)));
-        }
-    }
-    let consumed = write_cost(table, old.as_ref(), None, 1.0);
+    check_condition(table, &stored, condition.as_ref(), w.on_failure, now)?;
+    let consumed = write_cost(table, table.storage.get(&stored), None, 1.0);
     let old = table.remove(&stored, now, false);
     charge(table, &consumed, now);
-    let metrics = if metrics { collection_metrics(table, &stored) } else { None };
-    let attributes = if returns == ReturnValues::AllOld { old } else { None };
-    Ok(answer(attributes, &consumed, &capacity, metrics))
+    let metrics = if w.metrics { collection_metrics(table, &stored) } else { None };
+    let attributes = if w.returns == ReturnValues::AllOld { old } else { None };
+    Ok(answer(attributes, &consumed, &w.capacity, metrics))
 }
 
 pub fn update_item(db: &mut DynamoDb, req: &Req) -> Result<Value> {
-    let mut v = Violations::new();
-    let name = table_name(req, &mut v)?;
-    let key = req.item("Key")?;
-    v.required(key.is_some(), "key");
     let all = [
         ReturnValues::None,
         ReturnValues::AllOld,
@@ -406,12 +418,8 @@ pub fn update_item(db: &mut DynamoDb, req: &Req) -> Result<Value> {
         ReturnValues::AllNew,
         ReturnValues::UpdatedNew,
     ];
-    let returns = return_values(req, &all, &mut v)?;
-    let capacity = return_capacity(req, &mut v)?;
-    let metrics = return_metrics(req, &mut v)?;
-    let on_failure = return_on_failure(req, &mut v)?;
-    v.finish()?;
-    let (name, key) = (name.expect("validated"), key.expect("validated"));
+    let w = write_request(req, "Key", &all)?;
+    let (returns, capacity, on_failure, key) = (w.returns, w.capacity, w.on_failure, w.item);
     let exprs = Expressions::read(
         req,
         &["UpdateExpression", "ConditionExpression"],
@@ -422,7 +430,7 @@ pub fn update_item(db: &mut DynamoDb, req: &Req) -> Result<Value> {
     exprs.ph.check_unused()?;
 
     let now = db.now_ms();
-    let table = db.table_mut(name)?;
+    let table = db.table_mut(w.table)?;
     let stored = table.storage.schema.key_from_request(&key)?;
     if let Some(u) = &update {
         for touched in u.top_level_names() {
@@ -434,15 +442,8 @@ pub fn update_item(db: &mut DynamoDb, req: &Req) -> Result<Value> {
         }
     }
     check_throughput(table, true, now)?;
+    check_condition(table, &stored, condition.as_ref(), on_failure, now)?;
     let old = table.storage.get(&stored).cloned();
-    if let Some(c) = &condition {
-        if !c.eval(old.as_ref().unwrap_or(&Item::new()))? {
-            let mut consumed = Consumed::new(&table.name);
-            consumed.write = write_units(old.as_ref().map(item_size).unwrap_or(0));
-            charge(table, &consumed, now);
-            return Err(DynamoError::conditional_check_failed(old.filter(|_| on_failure)));
-        }
-    }
     let mut new = old.clone().unwrap_or_else(|| key.clone());
     if let Some(u) = &update {
         u.apply(&mut new)?;
@@ -462,6 +463,6 @@ pub fn update_item(db: &mut DynamoDb, req: &Req) -> Result<Value> {
     };
     table.put(stored.clone(), new, now);
     charge(table, &consumed, now);
-    let metrics = if metrics { collection_metrics(table, &stored) } else { None };
+    let metrics = if w.metrics { collection_metrics(table, &stored) } else { None };
     Ok(answer(attributes, &consumed, &capacity, metrics))
 }

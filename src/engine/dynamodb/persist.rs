@@ -2,7 +2,6 @@
 //! under `dynamodb/table/<name>`, each item under
 //! `dynamodb/item/<name>/<key>`, and how it is loaded back.
 
-use super::capacity::Bucket;
 use super::table::{Index, KeyAttr, KeySchema, Projection, Storage, Throughput};
 use super::value::{item_from_json, item_to_bytes, Item, ScalarType};
 use super::{BillingMode, DynamoDb, Table};
@@ -130,10 +129,7 @@ pub fn table_from_meta(db: &DynamoDb, v: &Value, now_ms: u64) -> Option<Table> {
             size_bytes: 0,
         });
     }
-    let (read_bucket, write_bucket) = match billing {
-        BillingMode::Provisioned => (Some(Bucket::new(throughput.read, now_ms)), Some(Bucket::new(throughput.write, now_ms))),
-        BillingMode::PayPerRequest => (None, None),
-    };
+    let (read_bucket, write_bucket) = super::control::buckets(billing, throughput, now_ms);
     let opt_str = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
     Some(Table {
         id: v.get("id")?.as_str()?.to_string(),

@@ -12,7 +12,8 @@ pub struct Req<'a> {
     body: &'a Map<String, Value>,
 }
 
-fn kind(v: &Value) -> &'static str {
+/// The JSON type of a value, as Coral names it in serialization errors.
+pub fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "boolean",
@@ -23,7 +24,8 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-fn wrong_type(name: &str, expected: &str, found: &Value) -> DynamoError {
+/// SerializationException for a member of the wrong JSON type.
+pub fn wrong_type(name: &str, expected: &str, found: &Value) -> DynamoError {
     DynamoError::serialization(format!("Unexpected value type for '{name}': expected {expected}, found {}", kind(found)))
 }
 
@@ -108,6 +110,19 @@ impl<'a> Req<'a> {
         }
         Ok(Some(out))
     }
+}
+
+/// `BillingMode`, checked against its enum.
+pub fn billing_mode(req: &Req, v: &mut Violations) -> Result<Option<super::BillingMode>> {
+    Ok(match req.str("BillingMode")? {
+        None => None,
+        Some("PROVISIONED") => Some(super::BillingMode::Provisioned),
+        Some("PAY_PER_REQUEST") => Some(super::BillingMode::PayPerRequest),
+        Some(other) => {
+            v.add(Some(other), "billingMode", "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
+            None
+        }
+    })
 }
 
 /// Collects constraint violations and reports them as Coral does.

@@ -10,6 +10,7 @@
 //! Attribute names in legacy parameters are taken literally (a name with a
 //! dot is one top-level attribute), as DynamoDB does.
 
+use crate::engine::dynamodb::request::wrong_type;
 use super::ast::{Action, CmpOp, Cond, Condition, KeyCondition, Operand, Path, PathElem, SetValue, SortCondition, UpdOperand, UpdateExpr};
 use crate::engine::dynamodb::error::DynamoError;
 use crate::engine::dynamodb::request::Violations;
@@ -30,20 +31,6 @@ fn top(name: &str) -> Path {
     Path(vec![PathElem::Name(name.to_string())])
 }
 
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "list",
-        Value::Object(_) => "structure",
-    }
-}
-
-fn wrong_type(name: &str, expected: &str, found: &Value) -> DynamoError {
-    DynamoError::serialization(format!("Unexpected value type for '{name}': expected {expected}, found {}", kind(found)))
-}
 
 fn field<'a>(cond: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
     cond.get(name).filter(|v| !v.is_null())
