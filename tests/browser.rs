@@ -124,3 +124,53 @@ fn base_paths() {
     assert_eq!(base_path_of("https://x.github.io/stratus/index.html"), "/stratus");
     assert_eq!(base_path_of("https://x.github.io/a/b/?q=1"), "/a/b");
 }
+
+async fn send(cloud: &Cloud, op: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+    let request = stratus::engine::HttpRequest::new("POST", "/_aws/dynamodb/")
+        .with_header("X-Amz-Target", &format!("DynamoDB_20120810.{op}"))
+        .with_body(body.to_string());
+    let response = cloud.handle(request).await;
+    (response.status, serde_json::from_slice(&response.body).unwrap())
+}
+
+#[wasm_bindgen_test]
+async fn indexeddb_store_groups_concurrent_writes_and_restores_them() {
+    use std::rc::Rc;
+    use stratus::host::store::GroupStore;
+    let name = unique_name("stratus-store");
+    let group = GroupStore::new(IdbStore::open(&name).await.unwrap());
+    let cloud = Rc::new(Cloud::with_store(Rc::new(stratus::host::BrowserClock), Rc::new(group.clone())));
+    cloud.restore(&[]).unwrap();
+    let (status, _) = send(&cloud, "CreateTable", serde_json::json!({
+        "TableName": "Grouped", "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "N"}],
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}]
+    }))
+    .await;
+    assert_eq!(status, 200);
+    let before = group.stats();
+
+    // 50 writers at once: each is answered only after its write committed,
+    // and they share IndexedDB transactions.
+    let promises = Array::new();
+    for i in 0..50 {
+        let cloud = cloud.clone();
+        promises.push(&wasm_bindgen_futures::future_to_promise(async move {
+            let (status, _) = send(&cloud, "PutItem", serde_json::json!({"TableName": "Grouped", "Item": {"id": {"N": i.to_string()}}})).await;
+            Ok(JsValue::from(status))
+        }));
+    }
+    let statuses = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::all(&promises)).await.unwrap();
+    let statuses: Array = statuses.unchecked_into();
+    assert!(statuses.iter().all(|s| s.as_f64() == Some(200.0)));
+    let (transactions, requests) = group.stats();
+    let (transactions, requests) = (transactions - before.0, requests - before.1);
+    assert_eq!(requests, 50);
+    assert!(transactions < 50, "50 concurrent writes took {transactions} transactions: no grouping");
+
+    // What IndexedDB holds restores into the same table.
+    let entries = group.db().load_all(7, |_| {}).await.unwrap();
+    let again = Cloud::new(Rc::new(stratus::host::BrowserClock));
+    let restored = again.restore(&entries).unwrap();
+    assert_eq!((restored.tables, restored.items), (1, 50));
+}
