@@ -20,12 +20,36 @@ use crate::engine::clock::Clock;
 use crate::engine::Cloud;
 use std::rc::Rc;
 
-/// The browser's clock (`Date.now()`).
+/// The browser's clock (`Date.now()`), plus however far the console has
+/// fast-forwarded the engine (to watch time to live expire, or throttling
+/// windows refill, without waiting).
 pub struct BrowserClock;
+
+thread_local! {
+    static FAST_FORWARD_MS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+impl BrowserClock {
+    /// Moves the engine's time forward by `ms`.
+    pub fn fast_forward(ms: u64) {
+        FAST_FORWARD_MS.with(|f| f.set(f.get() + ms));
+    }
+
+    /// Back to the browser's own time. (Time never runs backwards: the
+    /// offset only shrinks as far as the engine has not yet seen.)
+    pub fn reset() {
+        FAST_FORWARD_MS.with(|f| f.set(0));
+    }
+
+    /// How far ahead of the browser's clock the engine is.
+    pub fn offset_ms() -> u64 {
+        FAST_FORWARD_MS.with(|f| f.get())
+    }
+}
 
 impl Clock for BrowserClock {
     fn now_ms(&self) -> u64 {
-        js_sys::Date::now() as u64
+        js_sys::Date::now() as u64 + BrowserClock::offset_ms()
     }
 }
 

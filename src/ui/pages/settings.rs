@@ -116,6 +116,45 @@ fn YourData() -> impl IntoView {
     }
 }
 
+/// The engine's clock: fast-forward it to watch items expire (time to live)
+/// or provisioned capacity refill, without waiting.
+#[component]
+fn EngineClock() -> impl IntoView {
+    use crate::host::BrowserClock;
+    let offset = RwSignal::new(BrowserClock::offset_ms());
+    let forward = move |ms: u64| {
+        move |_| {
+            BrowserClock::fast_forward(ms);
+            offset.set(BrowserClock::offset_ms());
+        }
+    };
+    let describe = move || {
+        let ms = offset.get();
+        if ms == 0 {
+            "The engine follows this browser's clock.".to_string()
+        } else {
+            let (h, m) = (ms / 3_600_000, (ms % 3_600_000) / 60_000);
+            format!("The engine's clock is {h} h {m} min ahead of this browser's clock.")
+        }
+    };
+    view! {
+        <section class="card">
+            <h2>"Engine clock"</h2>
+            <p data-testid="clock-offset">{describe}</p>
+            <p class="muted">"Time to live, throttling windows and stream retention follow this clock. Reloading the console returns to real time."</p>
+            <div class="button-row">
+                <button class="button" on:click=forward(60_000)>"+1 minute"</button>
+                <button class="button" on:click=forward(3_600_000)>"+1 hour"</button>
+                <button class="button" on:click=forward(86_400_000)>"+1 day"</button>
+                <button class="button" on:click=move |_| {
+                    BrowserClock::reset();
+                    offset.set(0);
+                }>"Back to real time"</button>
+            </div>
+        </section>
+    }
+}
+
 #[component]
 pub fn Settings() -> impl IntoView {
     let theme = use_theme();
@@ -163,6 +202,7 @@ pub fn Settings() -> impl IntoView {
             </fieldset>
         </section>
         <YourData/>
+        <EngineClock/>
         <section class="card">
             <h2>"Endpoints"</h2>
             <p>"Pages of this site reach the cloud with fetch() or an AWS SDK at these addresses. Signatures are accepted and not checked."</p>
