@@ -133,3 +133,34 @@ fn query_pages_stop_at_one_megabyte() {
     assert!(pages.len() >= 3, "1 MB pages: {pages:?}");
     assert!(pages[0] >= 100 && pages[0] <= 106, "a page holds about 1 MB: {pages:?}");
 }
+
+#[test]
+fn an_under_provisioned_global_index_throttles_its_table() {
+    let c = Client::new();
+    let (status, body) = c.call("CreateTable", json!({
+        "TableName": "Indexed",
+        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+        "ProvisionedThroughput": {"ReadCapacityUnits": 1000, "WriteCapacityUnits": 1000},
+        "GlobalSecondaryIndexes": [{"IndexName": "byG", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"}, "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}]
+    }));
+    assert_eq!(status, 200, "{body}");
+    let mut accepted = 0;
+    let throttled = loop {
+        let mut item = kilobyte_item(accepted);
+        item["g"] = json!({"S": "group"});
+        let (status, body) = c.call("PutItem", json!({"TableName": "Indexed", "Item": item}));
+        if status != 200 {
+            break body;
+        }
+        accepted += 1;
+        assert!(accepted < 1000);
+    };
+    assert_eq!(accepted, 300, "the index's 1 WCU banks 300 units, the table's 1000 WCU does not matter");
+    assert!(throttled["message"].as_str().unwrap().contains("global secondary indexes"), "{throttled}");
+    // Reads of the index have their own bucket: 1 RCU, 300 s of burst, half a unit per eventually consistent page.
+    let (status, _) = c.call("Query", json!({"TableName": "Indexed", "IndexName": "byG", "KeyConditionExpression": "g = :g",
+        "ExpressionAttributeValues": {":g": {"S": "group"}}, "Limit": 1}));
+    assert_eq!(status, 200);
+}

@@ -183,8 +183,14 @@ fn parse_index_specs(list: Option<&Vec<Value>>, path: &str, defs: &BTreeMap<Stri
     Ok(out)
 }
 
-fn new_index(spec: IndexSpec, schema: KeySchema, global: bool) -> Index {
+fn new_index(spec: IndexSpec, schema: KeySchema, global: bool, now_ms: u64) -> Index {
+    let (read_bucket, write_bucket) = match (global, spec.throughput) {
+        (true, Some(t)) => (Some(Bucket::new(t.read, now_ms)), Some(Bucket::new(t.write, now_ms))),
+        _ => (None, None),
+    };
     Index {
+        read_bucket,
+        write_bucket,
         name: spec.name,
         global,
         schema,
@@ -315,7 +321,7 @@ pub fn create_table(db: &mut DynamoDb, req: &Req) -> Result<Value> {
                 "One or more parameter values were invalid: ProvisionedThroughput is not supported for LocalSecondaryIndexes",
             ));
         }
-        indexes.push(new_index(spec, index_schema, false));
+        indexes.push(new_index(spec, index_schema, false, db.now_ms()));
     }
     for mut spec in gsis {
         if !names.insert(spec.name.clone()) {
@@ -343,7 +349,7 @@ pub fn create_table(db: &mut DynamoDb, req: &Req) -> Result<Value> {
         if billing_mode == BillingMode::PayPerRequest {
             spec.throughput = None;
         }
-        indexes.push(new_index(spec, index_schema, true));
+        indexes.push(new_index(spec, index_schema, true, db.now_ms()));
     }
 
     let tags = parse_tags(req.array("Tags")?)?;
@@ -647,6 +653,8 @@ pub fn update_table(db: &mut DynamoDb, req: &Req) -> Result<Value> {
                     table.write_bucket = None;
                     for index in &mut table.storage.indexes {
                         index.throughput = None;
+                        index.read_bucket = None;
+                        index.write_bucket = None;
                     }
                 }
                 BillingMode::Provisioned => {
@@ -732,7 +740,7 @@ pub fn update_table(db: &mut DynamoDb, req: &Req) -> Result<Value> {
                     }
                 }
             }
-            table.storage.add_index(new_index(spec, schema, true));
+            table.storage.add_index(new_index(spec, schema, true, now));
             changed = true;
         } else if let Some(delete) = u.object("Delete")? {
             let index_name = Req::new(delete).str("IndexName")?.unwrap_or("");
@@ -759,6 +767,16 @@ pub fn update_table(db: &mut DynamoDb, req: &Req) -> Result<Value> {
             if let Some(t) = t {
                 check_capacity_limits(&t)?;
                 index.throughput = Some(t);
+                match (&mut index.read_bucket, &mut index.write_bucket) {
+                    (Some(r), Some(w)) => {
+                        r.set_rate(t.read, now);
+                        w.set_rate(t.write, now);
+                    }
+                    _ => {
+                        index.read_bucket = Some(Bucket::new(t.read, now));
+                        index.write_bucket = Some(Bucket::new(t.write, now));
+                    }
+                }
             }
             changed = true;
         }

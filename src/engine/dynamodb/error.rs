@@ -125,6 +125,14 @@ impl DynamoError {
             .with_body(JsonVersion::V1_0.content_type(), json!({ "__type": self.code.type_name() }).to_string())
     }
 
+    /// Writes held back because a global secondary index ran out of capacity.
+    pub fn index_throughput_exceeded() -> Self {
+        DynamoError::new(
+            ErrorCode::ProvisionedThroughputExceeded,
+            "The level of configured provisioned throughput for one or more global secondary indexes of the table was exceeded. Consider increasing your provisioning level for the under-provisioned global secondary indexes with the UpdateTable API",
+        )
+    }
+
     /// The protocol answer.
     pub fn to_response(&self) -> HttpResponse {
         let mut body = json!({ "__type": self.code.type_name() });

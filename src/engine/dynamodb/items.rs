@@ -184,11 +184,42 @@ pub fn check_throughput(table: &mut Table, write: bool, now_ms: u64) -> Result<(
             return Err(DynamoError::throughput_exceeded());
         }
     }
+    // A global secondary index without write capacity left holds back
+    // writes to its table, as DynamoDB's index back-pressure does.
+    if write {
+        for index in &mut table.storage.indexes {
+            if let Some(b) = &mut index.write_bucket {
+                if !b.allows(now_ms) {
+                    return Err(DynamoError::index_throughput_exceeded());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Throttles reads of a provisioned global secondary index.
+pub fn check_index_read_throughput(table: &mut Table, index: &str, now_ms: u64) -> Result<()> {
+    if let Some(b) = table.storage.indexes.iter_mut().find(|i| i.name == index).and_then(|i| i.read_bucket.as_mut()) {
+        if !b.allows(now_ms) {
+            return Err(DynamoError::throughput_exceeded());
+        }
+    }
     Ok(())
 }
 
 /// Charges what a request consumed to the table's buckets.
 pub fn charge(table: &mut Table, consumed: &Consumed, now_ms: u64) {
+    for (name, (_, read, write)) in &consumed.indexes {
+        if let Some(index) = table.storage.indexes.iter_mut().find(|i| &i.name == name) {
+            if let (Some(b), true) = (&mut index.read_bucket, *read > 0.0) {
+                b.take(*read, now_ms);
+            }
+            if let (Some(b), true) = (&mut index.write_bucket, *write > 0.0) {
+                b.take(*write, now_ms);
+            }
+        }
+    }
     if let Some(b) = &mut table.read_bucket {
         if consumed.read > 0.0 {
             b.take(consumed.read, now_ms);

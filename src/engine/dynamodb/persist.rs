@@ -118,9 +118,16 @@ pub fn table_from_meta(db: &DynamoDb, v: &Value, now_ms: u64) -> Option<Table> {
             Some(Value::Array(a)) => Some(Throughput { read: a.first()?.as_u64()?, write: a.get(1)?.as_u64()? }),
             _ => None,
         };
+        let global = i.get("global")?.as_bool()?;
+        let (read_bucket, write_bucket) = match (global, throughput) {
+            (true, Some(t)) => super::control::buckets(BillingMode::Provisioned, t, now_ms),
+            _ => (None, None),
+        };
         storage.indexes.push(Index {
+            read_bucket,
+            write_bucket,
             name: i.get("name")?.as_str()?.to_string(),
-            global: i.get("global")?.as_bool()?,
+            global,
             schema: schema_from(i.get("schema")?)?,
             projection,
             throughput,

@@ -8,7 +8,7 @@
 use super::capacity::{read_units, Consumed};
 use super::error::{DynamoError, Result};
 use super::expr::{self, ExprKind, SortCondition};
-use super::items::{charge, check_throughput, return_capacity, Expressions};
+use super::items::{charge, check_index_read_throughput, check_throughput, return_capacity, Expressions};
 use super::request::{table_name_from, Req, Violations};
 use super::table::{partition_hash, Index, KeyValue, Part, Projection, StoredKey};
 use super::value::{item_size, AttributeValue, Item};
@@ -396,13 +396,10 @@ fn answer_page(
     } else {
         None
     };
-    let total_units = consumed.total();
-    let mut charged = Consumed::new(&table.name);
-    charged.read = total_units;
     let consumed_json = r.capacity.as_ref().map(|mode| consumed.to_json(mode));
     let scanned = page.read.len();
     let bytes = writer.finish(scanned, last_key.as_ref(), consumed_json.as_ref());
-    charge(table, &charged, now);
+    charge(table, &consumed, now);
     Ok(Answer::Raw(bytes))
 }
 
@@ -428,7 +425,12 @@ pub fn query(db: &mut DynamoDb, req: &Req) -> Result<Answer> {
         ));
     }
     let now = db.now_ms();
-    check_throughput(db.table_mut(r.table)?, false, now)?;
+    match r.index {
+        Some(index) if db.table(r.table)?.storage.index(index).is_some_and(|i| i.global) => {
+            check_index_read_throughput(db.table_mut(r.table)?, index, now)?
+        }
+        _ => check_throughput(db.table_mut(r.table)?, false, now)?,
+    }
     let table = db.table(r.table)?;
     let projection = exprs.projection(req)?;
     let (index, select) = resolve(table, &r, projection.is_some())?;
@@ -568,7 +570,12 @@ pub fn scan(db: &mut DynamoDb, req: &Req) -> Result<Answer> {
         &["ScanFilter", "AttributesToGet", "ConditionalOperator"],
     )?;
     let now = db.now_ms();
-    check_throughput(db.table_mut(r.table)?, false, now)?;
+    match r.index {
+        Some(index) if db.table(r.table)?.storage.index(index).is_some_and(|i| i.global) => {
+            check_index_read_throughput(db.table_mut(r.table)?, index, now)?
+        }
+        _ => check_throughput(db.table_mut(r.table)?, false, now)?,
+    }
     let table = db.table(r.table)?;
     let projection = exprs.projection(req)?;
     let (index, select) = resolve(table, &r, projection.is_some())?;

@@ -232,6 +232,9 @@ pub struct Index {
     /// (index key, table key), in index key order.
     pub entries: BTreeSet<(StoredKey, StoredKey)>,
     pub size_bytes: u64,
+    /// Throttling buckets of a provisioned global secondary index.
+    pub read_bucket: Option<super::capacity::Bucket>,
+    pub write_bucket: Option<super::capacity::Bucket>,
 }
 
 impl Index {
