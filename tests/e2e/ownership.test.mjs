@@ -180,3 +180,17 @@ test("a take-over in the middle of a stream of writes loses no acknowledged writ
   assert.deepEqual(lost, [], "the new owner has every acknowledged write");
   second.assertNoErrors();
 });
+
+// Known gap, kept visible without failing the suite: when the owner tab
+// closes, a tab that is waiting keeps saying "Stratus is open in another tab"
+// (it asked for the lock with ifAvailable and does not ask again), and the
+// worker answers 503 "No tab owns the Stratus cloud. Open the Stratus
+// console..." although a console tab is open. Expected: the waiting tab takes
+// the cloud once the lock is free (or at least says that no tab owns it).
+test("when the owner tab closes, a waiting tab takes the cloud", { todo: "the waiting tab never retries the lock" }, async (t) => {
+  const { first, second } = await twoTabs(t);
+  await first.close();
+  await dashboard(second).waitFor({ timeout: 5000 });
+  const answer = await dynamo(second, "ListTables", {});
+  assert.equal(answer.status, 200);
+});
