@@ -86,6 +86,10 @@ function ask(client, message, transfer, timeoutMs, ackMs) {
     };
     let timer = setTimeout(() => finish({ silent: true }), ackMs || timeoutMs);
     channel.port1.onmessage = (event) => {
+      if (event.data && event.data.notOwner === true) {
+        finish({ silent: true });
+        return;
+      }
       if (event.data && event.data.accepted === true) {
         clearTimeout(timer);
         timer = setTimeout(() => finish({ late: true }), timeoutMs);
@@ -133,7 +137,8 @@ async function relay(request, url) {
     message.body = body ? body.slice(0) : null;
     const answer = await ask(owner, message, message.body ? [message.body] : [], RELAY_TIMEOUT_MS, OWNER_PROBE_MS);
     if (answer.silent) {
-      // The tab is there but its app is not answering: forget it and look again.
+      // The tab is there but does not own the cloud (any more), or its app
+      // is not answering: forget it and look again.
       if (ownerId === owner.id) ownerId = null;
       continue;
     }

@@ -54,6 +54,8 @@ pub enum CloudState {
 
 thread_local! {
     static OWNER: Cell<bool> = const { Cell::new(false) };
+    /// The cloud and base path this tab serves, for ownership changes.
+    static SERVING: RefCell<Option<(Rc<Cloud>, String)>> = const { RefCell::new(None) };
     static STORE: RefCell<Option<GroupStore>> = const { RefCell::new(None) };
     static LISTENER: RefCell<Option<Rc<dyn Fn(CloudState)>>> = const { RefCell::new(None) };
     static CHANNEL: RefCell<Option<web_sys::BroadcastChannel>> = const { RefCell::new(None) };
@@ -90,13 +92,16 @@ fn names(base: &str) -> (String, String) {
 /// `Elsewhere`. `listener` hears every state change.
 pub fn start(cloud: Rc<Cloud>, base: String, listener: Rc<dyn Fn(CloudState)>) {
     LISTENER.with(|l| *l.borrow_mut() = Some(listener));
+    SERVING.with(|s| *s.borrow_mut() = Some((cloud.clone(), base.clone())));
     listen_for_takeover(&base);
     tell(CloudState::Starting);
     request_ownership(cloud, base, true);
 }
 
-/// Asks the owning tab to hand over, then takes the cloud when it has.
-pub fn take_over(cloud: Rc<Cloud>, base: String) {
+/// Asks the owning tab to hand over. This tab is already waiting for the
+/// lock (see `request_ownership`), so it takes the cloud as soon as the owner
+/// has released it.
+pub fn take_over() {
     let message = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&message, &"type".into(), &"takeover".into());
     CHANNEL.with(|c| {
@@ -105,7 +110,14 @@ pub fn take_over(cloud: Rc<Cloud>, base: String) {
         }
     });
     tell(CloudState::Starting);
-    request_ownership(cloud, base, false);
+}
+
+/// Waits in line for the lock: when the owner closes or hands over, this
+/// tab becomes the owner by itself.
+fn wait_for_ownership() {
+    if let Some((cloud, base)) = SERVING.with(|s| s.borrow().clone()) {
+        request_ownership(cloud, base, false);
+    }
 }
 
 fn request_ownership(cloud: Rc<Cloud>, base: String, if_available: bool) {
@@ -117,6 +129,7 @@ fn request_ownership(cloud: Rc<Cloud>, base: String, if_available: bool) {
             spawn_local(async move { become_owner(cloud, base).await });
         } else {
             tell(CloudState::Elsewhere);
+            wait_for_ownership();
         }
     });
     stratus_lock(&lock, if_available, &granted);
@@ -171,6 +184,7 @@ fn listen_for_takeover(base: &str) {
                 STORE.with(|s| *s.borrow_mut() = None);
                 stratus_unlock();
                 tell(CloudState::Moved);
+                wait_for_ownership();
             });
         }
     });

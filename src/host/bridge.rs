@@ -112,6 +112,13 @@ fn on_message(cloud: Rc<Cloud>, event: MessageEvent) {
             }
             })
         }
+        // Not (or no longer) the owner: say so at once, so the worker looks
+        // for the tab that is instead of waiting for an acknowledgement.
+        "stratus:request" => {
+            let answer = Object::new();
+            let _ = Reflect::set(&answer, &"notOwner".into(), &JsValue::TRUE);
+            let _ = port.post_message(&answer);
+        }
         _ => {}
     }
 }

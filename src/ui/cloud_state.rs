@@ -19,9 +19,9 @@ pub fn use_cloud_state() -> RwSignal<CloudState> {
 
 /// Shows the page when the cloud is ready, and a panel otherwise.
 #[component]
-pub fn CloudGate(base: String, children: ChildrenFn) -> impl IntoView {
+pub fn CloudGate(children: ChildrenFn) -> impl IntoView {
     let state = use_cloud_state();
-    let take_over = move |_| boot::take_over(crate::host::cloud(), base.clone());
+    let take_over = move |_| boot::take_over();
     view! {
         {move || match state.get() {
             CloudState::Ready { .. } => children().into_any(),

@@ -11,7 +11,6 @@ use leptos_router::path;
 pub fn App(base: String) -> impl IntoView {
     let theme = theme::provide();
     cloud_state::provide(base.clone());
-    let gate_base = base.clone();
     let nav_open = RwSignal::new(false);
     view! {
         <Router base=base>
@@ -57,7 +56,7 @@ pub fn App(base: String) -> impl IntoView {
                 </nav>
                 <main class="content">
                     <StorageBanner/>
-                    <CloudGate base=gate_base>
+                    <CloudGate>
                     <Routes fallback=|| view! { <pages::NotFound/> }>
                         <Route path=path!("/") view=pages::Dashboard/>
                         <Route path=path!("/tables") view=|| view! { <pages::NotBuilt service=&SERVICES[0]/> }/>

@@ -187,7 +187,7 @@ test("a take-over in the middle of a stream of writes loses no acknowledged writ
 // worker answers 503 "No tab owns the Stratus cloud. Open the Stratus
 // console..." although a console tab is open. Expected: the waiting tab takes
 // the cloud once the lock is free (or at least says that no tab owns it).
-test("when the owner tab closes, a waiting tab takes the cloud", { todo: "the waiting tab never retries the lock" }, async (t) => {
+test("when the owner tab closes, a waiting tab takes the cloud", async (t) => {
   const { first, second } = await twoTabs(t);
   await first.close();
   await dashboard(second).waitFor({ timeout: 5000 });
