@@ -17,6 +17,9 @@ const CLOUD_PREFIXES = ["_aws/", "_api/"].map((p) => new URL(p, SCOPE).pathname)
 const RELAY_TIMEOUT_MS = 15 * 60 * 1000;
 // How long a tab has to say whether it owns the cloud.
 const OWNER_PROBE_MS = 1500;
+// How long a request waits for a tab that is taking the cloud over (or
+// loading it) to become the owner.
+const STARTING_WAIT_MS = 15000;
 
 let ownerId = null;
 
@@ -103,19 +106,28 @@ function ask(client, message, transfer, timeoutMs, ackMs) {
 
 // The window that owns the cloud: the last one that said so, or the first
 // that answers yes when asked (this worker may have been restarted since).
+// While no tab owns it but one is becoming the owner (a take-over, or
+// loading), waits for that tab, up to STARTING_WAIT_MS.
 async function findOwner() {
   if (ownerId) {
     const known = await self.clients.get(ownerId);
     if (known) return known;
     ownerId = null;
   }
-  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-  const answers = await Promise.all(
-    windows.map((client) => ask(client, { type: "stratus:who-owns" }, [], OWNER_PROBE_MS).then((a) => (a.data && a.data.owner ? client : null))),
-  );
-  const owner = answers.find(Boolean) || null;
-  if (owner) ownerId = owner.id;
-  return owner;
+  const deadline = Date.now() + STARTING_WAIT_MS;
+  for (;;) {
+    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    const answers = await Promise.all(
+      windows.map((client) => ask(client, { type: "stratus:who-owns" }, [], OWNER_PROBE_MS).then((a) => ({ client, data: a.data || {} }))),
+    );
+    const owner = answers.find((a) => a.data.owner);
+    if (owner) {
+      ownerId = owner.client.id;
+      return owner.client;
+    }
+    if (!answers.some((a) => a.data.starting) || Date.now() > deadline) return null;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 async function relay(request, url) {
@@ -130,7 +142,7 @@ async function relay(request, url) {
     body: null,
   };
   // Try the known owner first; if it does not acknowledge, look for another.
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 3; attempt++) {
     const owner = await findOwner();
     if (!owner) break;
     // Each attempt sends its own copy of the body: a transferred buffer is gone.

@@ -138,7 +138,7 @@ async fn indexeddb_store_groups_concurrent_writes_and_restores_them() {
     use std::rc::Rc;
     use stratus::host::store::GroupStore;
     let name = unique_name("stratus-store");
-    let group = GroupStore::new(IdbStore::open(&name).await.unwrap());
+    let group = GroupStore::new(IdbStore::open(&name).await.unwrap(), 0, Vec::new());
     let cloud = Rc::new(Cloud::with_store(Rc::new(stratus::host::BrowserClock), Rc::new(group.clone())));
     cloud.restore(&[]).unwrap();
     let (status, _) = send(&cloud, "CreateTable", serde_json::json!({
@@ -168,9 +168,58 @@ async fn indexeddb_store_groups_concurrent_writes_and_restores_them() {
     assert_eq!(requests, 50);
     assert!(transactions < 50, "50 concurrent writes took {transactions} transactions: no grouping");
 
-    // What IndexedDB holds restores into the same table.
-    let entries = group.db().load_all(7, |_| {}).await.unwrap();
+    // What IndexedDB holds (log records replayed) restores into the same table.
+    let entries = stratus::engine::store::replay(group.db().load_all(7, |_| {}).await.unwrap()).unwrap();
     let again = Cloud::new(Rc::new(stratus::host::BrowserClock));
     let restored = again.restore(&entries).unwrap();
     assert_eq!((restored.tables, restored.items), (1, 50));
+}
+
+#[wasm_bindgen_test]
+async fn the_write_ahead_log_folds_into_items_without_losing_any() {
+    use std::rc::Rc;
+    use stratus::engine::store::{log_tail, replay, LOG_PREFIX};
+    use stratus::host::store::GroupStore;
+    let name = unique_name("stratus-log");
+    let cloud_with = |group: &GroupStore| Rc::new(Cloud::with_store(Rc::new(stratus::host::BrowserClock), Rc::new(group.clone())));
+    async fn put_many(cloud: &Rc<Cloud>, from: u32, to: u32) {
+        let promises = Array::new();
+        for i in from..to {
+            let cloud = cloud.clone();
+            promises.push(&wasm_bindgen_futures::future_to_promise(async move {
+                let (status, _) = send(&cloud, "PutItem", serde_json::json!({"TableName": "Log", "Item": {"id": {"N": i.to_string()}}})).await;
+                Ok(JsValue::from(status))
+            }));
+        }
+        wasm_bindgen_futures::JsFuture::from(js_sys::Promise::all(&promises)).await.unwrap();
+    }
+    async fn settle(group: &GroupStore) {
+        while !group.idle() {
+            stratus::host::boot::sleep_ms(5).await;
+        }
+    }
+    let logs = |raw: &[(String, Vec<u8>)]| raw.iter().filter(|(k, _)| k.starts_with(LOG_PREFIX)).count();
+    let items = |raw: Vec<(String, Vec<u8>)>| replay(raw).unwrap().iter().filter(|(k, _)| k.starts_with("dynamodb/item/")).count();
+
+    let group = GroupStore::new(IdbStore::open(&name).await.unwrap(), 0, Vec::new());
+    let cloud = cloud_with(&group);
+    cloud.restore(&[]).unwrap();
+    send(&cloud, "CreateTable", serde_json::json!({"TableName": "Log", "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "N"}], "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}]})).await;
+    put_many(&cloud, 0, 20).await;
+    settle(&group).await;
+    let raw = group.db().load_all(1000, |_| {}).await.unwrap();
+    assert!(logs(&raw) > 0, "a few writes stay in the log");
+    assert_eq!(items(raw.clone()), 20);
+
+    // A restart: the log is picked up where it was, then folded with the new writes.
+    let (next, unfolded) = log_tail(&raw).unwrap();
+    let group = GroupStore::new(IdbStore::open(&name).await.unwrap(), next, unfolded);
+    let cloud = cloud_with(&group);
+    cloud.restore(&replay(raw).unwrap()).unwrap();
+    put_many(&cloud, 20, 700).await;
+    settle(&group).await;
+    let raw = group.db().load_all(1000, |_| {}).await.unwrap();
+    assert_eq!(logs(&raw), 0, "the log was folded into the items");
+    assert_eq!(items(raw), 700, "and nothing was lost, neither from before the restart nor after");
 }

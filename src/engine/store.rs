@@ -11,9 +11,10 @@
 //! | `dynamodb/table/<name>` | the table's settings (JSON, without items) |
 //! | `dynamodb/item/<name>/<key>` | one item (DynamoDB JSON); `<key>` is the item's key attributes as compact DynamoDB JSON |
 //!
-//! The browser's store (IndexedDB, `host::idb`) groups the mutations of
-//! concurrent requests into one transaction; [`MemoryStore`] keeps them in a
-//! map, for native tests and benchmarks.
+//! The browser's store (`host::store`) writes the mutations of each group of
+//! concurrent requests as one write-ahead log record (`log/<sequence>`), and
+//! now and then folds the log into the keys above ([`replay`] reads both);
+//! [`MemoryStore`] keeps them in a map, for native tests and benchmarks.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -54,6 +55,96 @@ impl Mutation {
             }
         }
     }
+}
+
+/// Keys under this prefix are write-ahead log records: each holds the
+/// mutations of one commit group, in order (`log/<20-digit sequence>`).
+pub const LOG_PREFIX: &str = "log/";
+
+/// The key of the `seq`-th log record.
+pub fn log_key(seq: u64) -> String {
+    format!("{LOG_PREFIX}{seq:020}")
+}
+
+/// Encodes a commit group's mutations as one log record:
+/// `[["p", key, value], ["d", key], ["x", prefix], ...]` (JSON; values are
+/// the engine's JSON text).
+pub fn encode_batch(mutations: &[Mutation]) -> Vec<u8> {
+    use serde_json::{json, Value};
+    let list: Vec<Value> = mutations
+        .iter()
+        .map(|m| match m {
+            Mutation::Put { key, value } => match std::str::from_utf8(value) {
+                Ok(text) => json!(["p", key, text]),
+                Err(_) => json!(["b", key, value]),
+            },
+            Mutation::Delete { key } => json!(["d", key]),
+            Mutation::DeletePrefix { prefix } => json!(["x", prefix]),
+        })
+        .collect();
+    serde_json::to_vec(&list).unwrap_or_default()
+}
+
+/// Decodes a log record.
+pub fn decode_batch(bytes: &[u8]) -> Result<Vec<Mutation>, String> {
+    use serde_json::Value;
+    let list: Vec<Value> = serde_json::from_slice(bytes).map_err(|e| format!("a log record is damaged: {e}"))?;
+    list.into_iter()
+        .map(|m| {
+            let tag = m.get(0).and_then(Value::as_str).unwrap_or("");
+            let key = m.get(1).and_then(Value::as_str).map(str::to_string).ok_or("a log entry has no key")?;
+            Ok(match tag {
+                "p" => Mutation::Put {
+                    key,
+                    value: m.get(2).and_then(Value::as_str).ok_or("a log entry has no value")?.as_bytes().to_vec(),
+                },
+                "b" => Mutation::Put {
+                    key,
+                    value: serde_json::from_value(m.get(2).cloned().unwrap_or(Value::Null)).map_err(|e| e.to_string())?,
+                },
+                "d" => Mutation::Delete { key },
+                "x" => Mutation::DeletePrefix { prefix: key },
+                other => return Err(format!("a log entry has an unknown kind '{other}'")),
+            })
+        })
+        .collect()
+}
+
+/// The state a store's raw entries describe: the materialized entries with
+/// every log record (in sequence order) applied on top.
+pub fn replay(raw: Vec<(String, Vec<u8>)>) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let mut state = BTreeMap::new();
+    let mut log = Vec::new();
+    for (key, value) in raw {
+        if key.starts_with(LOG_PREFIX) {
+            log.push((key, value));
+        } else {
+            state.insert(key, value);
+        }
+    }
+    log.sort_by(|a, b| a.0.cmp(&b.0));
+    for (_, record) in log {
+        for m in decode_batch(&record)? {
+            m.apply_to(&mut state);
+        }
+    }
+    Ok(state.into_iter().collect())
+}
+
+/// The log records among a store's raw entries: the next sequence number to
+/// use, and the logged mutations in order (not yet folded into the keys).
+pub fn log_tail(raw: &[(String, Vec<u8>)]) -> Result<(u64, Vec<Mutation>), String> {
+    let mut log: Vec<&(String, Vec<u8>)> = raw.iter().filter(|(k, _)| k.starts_with(LOG_PREFIX)).collect();
+    log.sort_by(|a, b| a.0.cmp(&b.0));
+    let next = match log.last() {
+        Some((k, _)) => k[LOG_PREFIX.len()..].parse::<u64>().map_err(|_| format!("a log record has a bad key: {k}"))? + 1,
+        None => 0,
+    };
+    let mut mutations = Vec::new();
+    for (_, record) in log {
+        mutations.extend(decode_batch(record)?);
+    }
+    Ok((next, mutations))
 }
 
 /// Mutations made but not yet handed to the store, shared by every service.
@@ -128,5 +219,35 @@ impl Store for MemoryStore {
             *self.commits.borrow_mut() += 1;
         }
         Box::pin(async { Ok(()) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_records_replay_over_materialized_state() {
+        let batch1 = vec![
+            Mutation::Put { key: "dynamodb/item/T/a".into(), value: b"{\"v\":1}".to_vec() },
+            Mutation::Put { key: "dynamodb/item/T/b".into(), value: b"{\"v\":2}".to_vec() },
+        ];
+        let batch2 = vec![
+            Mutation::Delete { key: "dynamodb/item/T/a".into() },
+            Mutation::Put { key: "dynamodb/item/U/c".into(), value: vec![0xff, 0x00] },
+        ];
+        let batch3 = vec![Mutation::DeletePrefix { prefix: "dynamodb/item/U/".into() }];
+        assert_eq!(decode_batch(&encode_batch(&batch2)).unwrap(), batch2);
+        let raw = vec![
+            ("dynamodb/item/T/z".to_string(), b"{}".to_vec()),
+            (log_key(10), encode_batch(&batch3)),
+            (log_key(2), encode_batch(&batch1)),
+            (log_key(9), encode_batch(&batch2)),
+        ];
+        let state = replay(raw).unwrap();
+        let keys: Vec<&str> = state.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, vec!["dynamodb/item/T/b", "dynamodb/item/T/z"]);
+        assert!(replay(vec![(log_key(1), b"[[\"q\",\"k\"]]".to_vec())]).is_err());
+        assert!(replay(vec![(log_key(1), b"not json".to_vec())]).is_err());
     }
 }

@@ -22,7 +22,8 @@ pub async fn export_file() -> Result<(Vec<u8>, usize), String> {
     while !store.idle() {
         boot::sleep_ms(5).await;
     }
-    let entries = store.db().load_all(5000, |_| {}).await.map_err(|e| e.to_string())?;
+    let raw = store.db().load_all(5000, |_| {}).await.map_err(|e| e.to_string())?;
+    let entries = crate::engine::store::replay(raw)?;
     let file = export::export(&entries, js_sys::Date::now() as u64)?;
     Ok((file, entries.len()))
 }

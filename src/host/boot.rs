@@ -54,6 +54,9 @@ pub enum CloudState {
 
 thread_local! {
     static OWNER: Cell<bool> = const { Cell::new(false) };
+    /// Becoming the owner: the lock is granted or a take-over was asked for,
+    /// and loading is under way. The service worker waits for such a tab.
+    static STARTING: Cell<bool> = const { Cell::new(false) };
     /// The cloud and base path this tab serves, for ownership changes.
     static SERVING: RefCell<Option<(Rc<Cloud>, String)>> = const { RefCell::new(None) };
     static STORE: RefCell<Option<GroupStore>> = const { RefCell::new(None) };
@@ -64,6 +67,15 @@ thread_local! {
 /// Whether this tab currently owns the cloud and may answer requests.
 pub fn is_owner() -> bool {
     OWNER.with(Cell::get)
+}
+
+/// Whether this tab is about to own the cloud (so requests should wait for it).
+pub fn is_starting() -> bool {
+    STARTING.with(Cell::get)
+}
+
+fn set_starting(on: bool) {
+    STARTING.with(|s| s.set(on));
 }
 
 /// Stops answering requests (before the stored state is replaced).
@@ -95,6 +107,7 @@ pub fn start(cloud: Rc<Cloud>, base: String, listener: Rc<dyn Fn(CloudState)>) {
     SERVING.with(|s| *s.borrow_mut() = Some((cloud.clone(), base.clone())));
     listen_for_takeover(&base);
     tell(CloudState::Starting);
+    set_starting(true);
     request_ownership(cloud, base, true);
 }
 
@@ -109,6 +122,7 @@ pub fn take_over() {
             let _ = c.post_message(&message);
         }
     });
+    set_starting(true);
     tell(CloudState::Starting);
 }
 
@@ -124,10 +138,12 @@ fn request_ownership(cloud: Rc<Cloud>, base: String, if_available: bool) {
     let (lock, _) = names(&base);
     let granted = Closure::<dyn FnMut(bool)>::new(move |granted: bool| {
         if granted {
+            set_starting(true);
             let cloud = cloud.clone();
             let base = base.clone();
             spawn_local(async move { become_owner(cloud, base).await });
         } else {
+            set_starting(false);
             tell(CloudState::Elsewhere);
             wait_for_ownership();
         }
@@ -145,24 +161,34 @@ async fn become_owner(cloud: Rc<Cloud>, base: String) {
     };
     let total = db.count().await.unwrap_or(0) as usize;
     tell(CloudState::Loading { done: 0, total });
-    let entries = match db.load_all(5000, |done| tell(CloudState::Loading { done, total })).await {
+    let raw = match db.load_all(5000, |done| tell(CloudState::Loading { done, total })).await {
         Ok(e) => e,
         Err(e) => return fail(format!("could not read the saved cloud: {e}")),
+    };
+    let (next_seq, unfolded) = match crate::engine::store::log_tail(&raw) {
+        Ok(t) => t,
+        Err(e) => return fail(format!("the saved cloud could not be loaded: {e}")),
+    };
+    let entries = match crate::engine::store::replay(raw) {
+        Ok(e) => e,
+        Err(e) => return fail(format!("the saved cloud could not be loaded: {e}")),
     };
     let restored = match cloud.restore(&entries) {
         Ok(r) => r,
         Err(e) => return fail(format!("the saved cloud could not be loaded: {e}")),
     };
-    let store = GroupStore::new(db);
+    let store = GroupStore::new(db, next_seq, unfolded);
     cloud.set_store(Rc::new(store.clone()));
     STORE.with(|s| *s.borrow_mut() = Some(store));
     OWNER.with(|o| o.set(true));
+    set_starting(false);
     super::bridge::announce_owner_now();
     tell(CloudState::Ready { tables: restored.tables, items: restored.items, load_ms: js_sys::Date::now() - started });
 }
 
 fn fail(message: String) {
     OWNER.with(|o| o.set(false));
+    set_starting(false);
     stratus_unlock();
     tell(CloudState::Failed(message));
 }

@@ -89,6 +89,7 @@ fn on_message(cloud: Rc<Cloud>, event: MessageEvent) {
         "stratus:who-owns" => {
             let answer = Object::new();
             let _ = Reflect::set(&answer, &"owner".into(), &JsValue::from_bool(owner));
+            let _ = Reflect::set(&answer, &"starting".into(), &JsValue::from_bool(super::boot::is_starting()));
             let _ = port.post_message(&answer);
         }
         // A tab that does not own the cloud stays silent, so the worker looks
