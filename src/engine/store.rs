@@ -131,20 +131,18 @@ pub fn replay(raw: Vec<(String, Vec<u8>)>) -> Result<Vec<(String, Vec<u8>)>, Str
     Ok(state.into_iter().collect())
 }
 
-/// The log records among a store's raw entries: the next sequence number to
-/// use, and the logged mutations in order (not yet folded into the keys).
-pub fn log_tail(raw: &[(String, Vec<u8>)]) -> Result<(u64, Vec<Mutation>), String> {
-    let mut log: Vec<&(String, Vec<u8>)> = raw.iter().filter(|(k, _)| k.starts_with(LOG_PREFIX)).collect();
-    log.sort_by(|a, b| a.0.cmp(&b.0));
-    let next = match log.last() {
-        Some((k, _)) => k[LOG_PREFIX.len()..].parse::<u64>().map_err(|_| format!("a log record has a bad key: {k}"))? + 1,
-        None => 0,
-    };
-    let mut mutations = Vec::new();
-    for (_, record) in log {
-        mutations.extend(decode_batch(record)?);
+/// The log records among a store's raw entries, oldest first: each record's
+/// sequence number and mutations (not yet folded into the keys), and the
+/// next sequence number to use.
+pub fn log_tail(raw: &[(String, Vec<u8>)]) -> Result<(u64, Vec<(u64, Vec<Mutation>)>), String> {
+    let mut records = Vec::new();
+    for (k, v) in raw.iter().filter(|(k, _)| k.starts_with(LOG_PREFIX)) {
+        let seq = k[LOG_PREFIX.len()..].parse::<u64>().map_err(|_| format!("a log record has a bad key: {k}"))?;
+        records.push((seq, decode_batch(v)?));
     }
-    Ok((next, mutations))
+    records.sort_by_key(|(seq, _)| *seq);
+    let next = records.last().map(|(seq, _)| seq + 1).unwrap_or(0);
+    Ok((next, records))
 }
 
 /// Mutations made but not yet handed to the store, shared by every service.

@@ -67,6 +67,7 @@ pub fn check_import(file: &[u8]) -> Result<(Vec<(String, Vec<u8>)>, usize, usize
 pub async fn replace_and_reload(entries: Vec<(String, Vec<u8>)>) -> Result<(), String> {
     let store = store()?;
     boot::stop_serving();
+    store.stop_folding();
     while !store.idle() {
         boot::sleep_ms(5).await;
     }

@@ -202,6 +202,9 @@ fn listen_for_takeover(base: &str) {
         let kind = js_sys::Reflect::get(&event.data(), &"type".into()).ok().and_then(|t| t.as_string());
         if kind.as_deref() == Some("takeover") && is_owner() {
             OWNER.with(|o| o.set(false));
+            if let Some(s) = store() {
+                s.stop_folding();
+            }
             spawn_local(async {
                 // Wait for the writes already acknowledged or in flight.
                 while store().is_some_and(|s| !s.idle()) {
