@@ -500,6 +500,11 @@ pub fn query(db: &mut DynamoDb, req: &Req) -> Result<Answer> {
                 }
                 check(v)?;
                 lower = Bound::Included(at(key_value(v)));
+                // Everything with the prefix sorts below the prefix's successor,
+                // so a descending read starts at the right place too.
+                if let Some(end) = prefix_successor(v) {
+                    upper = Bound::Excluded(at(key_value(&end)));
+                }
                 prefix = Some(v.clone());
             }
         }
@@ -515,6 +520,39 @@ pub fn query(db: &mut DynamoDb, req: &Req) -> Result<Answer> {
     let page = read_range(table, index, lower, upper, forward, start, r.limit, &keep_going, &mut bytes);
     let index_name = index.map(|i| i.name.clone());
     answer_page(db, &r, select, page, bytes, filter.as_ref(), projection.as_ref(), index_name)
+}
+
+/// The smallest value greater than every value that starts with `prefix`
+/// (strings compare by UTF-8 bytes, which is code point order), if any.
+fn prefix_successor(prefix: &AttributeValue) -> Option<AttributeValue> {
+    match prefix {
+        AttributeValue::S(s) => {
+            let chars: Vec<char> = s.chars().collect();
+            for i in (0..chars.len()).rev() {
+                let mut next = chars[i] as u32 + 1;
+                if (0xD800..=0xDFFF).contains(&next) {
+                    next = 0xE000;
+                }
+                if let Some(c) = char::from_u32(next) {
+                    let mut out: String = chars[..i].iter().collect();
+                    out.push(c);
+                    return Some(AttributeValue::S(out));
+                }
+            }
+            None
+        }
+        AttributeValue::B(b) => {
+            let mut bytes = b.clone();
+            while let Some(last) = bytes.pop() {
+                if last < 0xFF {
+                    bytes.push(last + 1);
+                    return Some(AttributeValue::B(bytes));
+                }
+            }
+            None
+        }
+        _ => None,
+    }
 }
 
 fn short(v: &AttributeValue) -> String {
