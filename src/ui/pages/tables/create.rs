@@ -228,11 +228,12 @@ pub fn CreateTable() -> impl IntoView {
         };
         error.set(None);
         busy.set(true);
+        // The router puts its base in front of a navigation (links need href()).
         let navigate = navigate.clone();
         spawn_local(async move {
             let table = body["TableName"].as_str().unwrap_or("").to_string();
             match dynamodb("CreateTable", body).await {
-                Ok(_) => navigate(&href(&format!("/tables/{table}")), Default::default()),
+                Ok(_) => navigate(&format!("/tables/{table}"), Default::default()),
                 Err(e) => {
                     busy.set(false);
                     error.set(Some(error_text(&e)));

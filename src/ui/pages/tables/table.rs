@@ -126,10 +126,11 @@ pub fn TablePage() -> impl IntoView {
         if !confirm(&format!("Delete the table {table} and all its items? This cannot be undone.")) {
             return;
         }
+        // The router puts its base in front of a navigation (links need href()).
         let navigate = navigate.clone();
         spawn_local(async move {
             match dynamodb("DeleteTable", json!({ "TableName": table })).await {
-                Ok(_) => navigate(&href("/tables"), Default::default()),
+                Ok(_) => navigate("/tables", Default::default()),
                 Err(e) => delete_error.set(Some(error_text(&e))),
             }
         });
