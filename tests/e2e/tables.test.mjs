@@ -285,13 +285,24 @@ test("create, explore, query and edit a table from the console", async (t) => {
   const gone = await dynamo(page, "GetItem", { TableName: "Music", Key: { Artist: { S: "Acme" }, SongTitle: { S: "Tune 4" } } });
   assert.equal(gone.Item, undefined);
   await expectRows(page, (await dynamo(page, "Scan", { TableName: "Music" })).Items.map(plain));
+  // And from the editor.
+  await row("Bolt", "Song 1").getByRole("button", { name: "Edit" }).click();
+  await editor.getByRole("heading", { name: "Edit item" }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.tagName), "TEXTAREA", "the editor takes the focus");
+  page.once("dialog", (d) => d.accept());
+  await editor.getByRole("button", { name: "Delete item" }).click();
+  await row("Bolt", "Song 1").waitFor({ state: "detached" });
+  await editor.waitFor({ state: "detached" });
+  const remaining = (await dynamo(page, "Scan", { TableName: "Music" })).Items.map(plain);
+  assert.equal(remaining.length, 3);
+  await expectRows(page, remaining);
   await shot(page, "table-items");
 
   // The list shows the table, its keys, items and capacity mode; search filters it.
   await page.getByRole("navigation", { name: "Breadcrumbs" }).getByRole("link", { name: "Tables" }).click();
   const listed = page.getByRole("table", { name: "Tables" }).getByRole("row", { name: /Music/ });
   await listed.waitFor();
-  assert.match(await listed.innerText(), /Music\s+ACTIVE\s+Artist \(S\)\s+SongTitle \(S\)\s+4\s+[\d.]+ B\s+On-demand/);
+  assert.match(await listed.innerText(), /Music\s+ACTIVE\s+Artist \(S\)\s+SongTitle \(S\)\s+3\s+[\d.]+ B\s+On-demand/);
   await shot(page, "tables-list");
   await page.getByLabel("Search tables by name").fill("zzz");
   await page.getByText("No table name contains “zzz”.").waitFor();
@@ -311,13 +322,51 @@ test("create, explore, query and edit a table from the console", async (t) => {
   }).waitFor();
   await shot(page, "tables-create-error");
 
+  // Provisioned capacity and a local index.
+  await page.getByLabel("Table name").fill("Orders");
+  await page.getByLabel("Partition key", { exact: true }).fill("customer");
+  await page.getByLabel("Sort key (optional)").fill("orderId");
+  await page.getByLabel("Sort key type").selectOption("N");
+  await page.getByRole("radio", { name: "Provisioned" }).check();
+  await page.getByLabel("Read capacity units").fill("3");
+  await page.getByLabel("Write capacity units").fill("2");
+  await page.getByRole("button", { name: "Add local index" }).click();
+  const lsi = page.getByRole("group", { name: "Local secondary index 1" });
+  await lsi.getByLabel("Index name").fill("byPlaced");
+  await lsi.getByLabel("Index sort key", { exact: true }).fill("placed");
+  await lsi.getByLabel("Index sort key type").selectOption("N");
+  await lsi.getByLabel("Projection").selectOption("KEYS_ONLY");
+  await page.getByRole("button", { name: "Create table" }).click();
+  await page.getByRole("heading", { level: 1, name: "Orders" }).waitFor();
+  const orders = (await dynamo(page, "DescribeTable", { TableName: "Orders" })).Table;
+  assert.equal(orders.ProvisionedThroughput.ReadCapacityUnits, 3);
+  assert.equal(orders.ProvisionedThroughput.WriteCapacityUnits, 2);
+  assert.deepEqual(orders.LocalSecondaryIndexes[0].KeySchema, [
+    { AttributeName: "customer", KeyType: "HASH" },
+    { AttributeName: "placed", KeyType: "RANGE" },
+  ]);
+  assert.deepEqual(orders.LocalSecondaryIndexes[0].Projection, { ProjectionType: "KEYS_ONLY" });
+  await page.getByRole("navigation", { name: "Breadcrumbs" }).getByRole("link", { name: "Tables" }).click();
+  const ordersRow = page.getByRole("table", { name: "Tables" }).getByRole("row", { name: /Orders/ });
+  assert.match(await ordersRow.innerText(), /customer \(S\)\s+orderId \(N\)\s+0\s+0 B\s+Provisioned \(3 RCU, 2 WCU\)/);
+  await page.getByRole("status").filter({ hasText: "2 tables" }).waitFor();
+  await shot(page, "tables-list-two");
+
   // Delete the table, after confirming.
   await page.goto(server.url + "tables/Music");
   await page.getByRole("heading", { level: 1, name: "Music" }).waitFor();
   page.once("dialog", (d) => d.accept());
   await page.getByRole("button", { name: "Delete table" }).click();
-  await page.getByRole("heading", { name: "No tables yet" }).waitFor();
+  await page.getByRole("heading", { level: 1, name: "Tables" }).waitFor();
+  await page.getByRole("table", { name: "Tables" }).getByRole("row", { name: /Orders/ }).waitFor();
+  assert.equal(await page.getByRole("table", { name: "Tables" }).getByRole("row", { name: /Music/ }).count(), 0);
   await waitForServiceWorker(page);
+  assert.deepEqual((await dynamo(page, "ListTables", {})).TableNames, ["Orders"]);
+  await page.getByRole("link", { name: "Orders" }).click();
+  await page.getByRole("heading", { level: 1, name: "Orders" }).waitFor();
+  page.once("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: "Delete table" }).click();
+  await page.getByRole("heading", { name: "No tables yet" }).waitFor();
   assert.deepEqual((await dynamo(page, "ListTables", {})).TableNames, []);
   page.assertNoErrors();
   console.log(`tables console test: ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -390,6 +390,14 @@ pub fn Explore(table: Value) -> impl IntoView {
         });
     };
 
+    // The editor takes the focus when it opens, so the keyboard is where the item is.
+    let textarea = NodeRef::<leptos::html::Textarea>::new();
+    Effect::new(move || {
+        if let Some(el) = textarea.get() {
+            let _ = el.focus();
+        }
+    });
+
     let key_hint = move |which: usize| {
         let (pk, sk) = keys();
         let k = if which == 0 { pk } else { sk };
@@ -505,7 +513,7 @@ pub fn Explore(table: Value) -> impl IntoView {
         </section>
 
         <Show when=move || editor_open.get()>
-            <section class="card item-editor" aria-label="Item editor">
+            <section class="card item-editor" aria-label="Item editor" role="region">
                 <h2>{move || if editing.with_value(Option::is_some) { "Edit item" } else { "Create item" }}</h2>
                 <fieldset class="radio-group">
                     <legend>"Format"</legend>
@@ -521,6 +529,7 @@ pub fn Explore(table: Value) -> impl IntoView {
                 <label class="field wide">
                     <span>"Item JSON"</span>
                     <textarea
+                        node_ref=textarea
                         rows="12"
                         spellcheck="false"
                         prop:value=move || text.get()
@@ -536,6 +545,10 @@ pub fn Explore(table: Value) -> impl IntoView {
                 <div class="button-row">
                     <button type="button" class="button primary" on:click=save disabled=move || saving.get()>"Save item"</button>
                     <button type="button" class="button" on:click=move |_| editor_open.set(false)>"Cancel"</button>
+                    {move || editing.get_value().map(|key| view! {
+                        <span class="spacer"></span>
+                        <button type="button" class="button danger" on:click=move |_| delete_item(key.clone())>"Delete item"</button>
+                    })}
                 </div>
             </section>
         </Show>

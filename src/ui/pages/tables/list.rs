@@ -92,7 +92,11 @@ pub fn TablesList() -> impl IntoView {
                 view! {
                     <section class="card table-card">
                         <p class="muted table-count" role="status">
-                            {if shown.len() == total { format!("{total} tables") } else { format!("{} of {total} tables", shown.len()) }}
+                            {match (shown.len() == total, total) {
+                                (true, 1) => "1 table".to_string(),
+                                (true, _) => format!("{total} tables"),
+                                (false, _) => format!("{} of {total} tables", shown.len()),
+                            }}
                         </p>
                         <div class="table-scroll">
                             <table class="data-table" aria-label="Tables">

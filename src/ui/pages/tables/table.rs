@@ -175,9 +175,11 @@ tab.set(id)
                         {tab_button("overview", "Overview")}
                     </div>
                     <Show when=move || tab.get() == "overview">
-                        <Overview name=name.get_untracked()/>
+                        <div role="tabpanel" aria-label="Overview">
+                            <Overview name=name.get_untracked()/>
+                        </div>
                     </Show>
-                    <div hidden=move || tab.get() != "items">
+                    <div role="tabpanel" aria-label="Explore items" hidden=move || tab.get() != "items">
                         <Explore table=explore_table.clone()/>
                     </div>
                 }
