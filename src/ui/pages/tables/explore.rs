@@ -55,6 +55,15 @@ fn key_of(table: &Value, item: &Map<String, Value>) -> Map<String, Value> {
     key
 }
 
+/// The capacity units a write consumed (TransactWriteItems answers a list).
+fn consumed_units(answer: &Value) -> String {
+    let units: f64 = match &answer["ConsumedCapacity"] {
+        Value::Array(list) => list.iter().filter_map(|c| c["CapacityUnits"].as_f64()).sum(),
+        c => c["CapacityUnits"].as_f64().unwrap_or(0.0),
+    };
+    format!("{units} write capacity units consumed")
+}
+
 fn key_text(key: &Map<String, Value>) -> String {
     key.iter().map(|(k, v)| format!("{k} = {}", json::value_one_line(v))).collect::<Vec<_>>().join(", ")
 }
@@ -257,6 +266,8 @@ pub fn Explore(table: Value) -> impl IntoView {
             }
         });
     };
+    // The first page of the table shows at once, as a Scan.
+    run(0);
     let rerun = move || run(results.with_untracked(|r| r.as_ref().map(|p| p.number).unwrap_or(0)));
 
     // The item editor.
@@ -328,6 +339,7 @@ pub fn Explore(table: Value) -> impl IntoView {
         let old_key = editing.get_value();
         let put = json!({
             "TableName": table_name,
+            "ReturnConsumedCapacity": "TOTAL",
             "Item": item,
             "ConditionExpression": "attribute_not_exists(#pk)",
             "ExpressionAttributeNames": { "#pk": pk_name },
@@ -335,14 +347,19 @@ pub fn Explore(table: Value) -> impl IntoView {
         let (op, body) = match &old_key {
             // A new item must not overwrite one with the same key.
             None => ("PutItem", put),
-            Some(old) if *old == new_key => ("PutItem", json!({ "TableName": table_name, "Item": item })),
+            Some(old) if *old == new_key => {
+                ("PutItem", json!({ "TableName": table_name, "Item": item, "ReturnConsumedCapacity": "TOTAL" }))
+            }
             // The key changed: the item moves, in one transaction.
             Some(old) => (
                 "TransactWriteItems",
-                json!({ "TransactItems": [
-                    { "Put": put },
-                    { "Delete": { "TableName": table_name, "Key": old } },
-                ] }),
+                json!({
+                    "TransactItems": [
+                        { "Put": { "TableName": put["TableName"], "Item": put["Item"], "ConditionExpression": put["ConditionExpression"], "ExpressionAttributeNames": put["ExpressionAttributeNames"] } },
+                        { "Delete": { "TableName": table_name, "Key": old } },
+                    ],
+                    "ReturnConsumedCapacity": "TOTAL",
+                }),
             ),
         };
         saving.set(true);
@@ -350,9 +367,9 @@ pub fn Explore(table: Value) -> impl IntoView {
             let answer = dynamodb(op, body).await;
             saving.set(false);
             match answer {
-                Ok(_) => {
+                Ok(r) => {
                     editor_open.set(false);
-                    notice.set(Some(format!("Saved the item {}.", key_text(&new_key))));
+                    notice.set(Some(format!("Saved the item {} · {}.", key_text(&new_key), consumed_units(&r))));
                     rerun();
                 }
                 Err(e) => editor_error.set(Some(error_text(&e))),
@@ -363,11 +380,11 @@ pub fn Explore(table: Value) -> impl IntoView {
         if !confirm(&format!("Delete the item {}?", key_text(&key))) {
             return;
         }
-        let body = json!({ "TableName": name.get_value(), "Key": key });
+        let body = json!({ "TableName": name.get_value(), "Key": key, "ReturnConsumedCapacity": "TOTAL" });
         spawn_local(async move {
             match dynamodb("DeleteItem", body).await {
-                Ok(_) => {
-                    notice.set(Some(format!("Deleted the item {}.", key_text(&key))));
+                Ok(r) => {
+                    notice.set(Some(format!("Deleted the item {} · {}.", key_text(&key), consumed_units(&r))));
                     if editing.with_value(|k| k.as_ref() == Some(&key)) {
                         editor_open.set(false);
                     }
