@@ -210,16 +210,20 @@ test("create, explore, query and edit a table from the console", async (t) => {
   await page.getByLabel("Sort key value", { exact: true }).fill("2000");
   await page.getByLabel("And sort key value").fill("2010");
   await page.getByLabel("Sort order").selectOption("asc");
+  await page.getByLabel("Projected attributes").fill("SongTitle, Year");
   await page.getByRole("button", { name: "Run Query" }).click();
   const byGenre = await dynamo(page, "Query", {
     TableName: "Music", IndexName: "byGenre",
     KeyConditionExpression: "Genre = :g AND #y BETWEEN :a AND :b",
+    ProjectionExpression: "SongTitle, #y",
     ExpressionAttributeNames: { "#y": "Year" },
     ExpressionAttributeValues: { ":g": { S: "Rock" }, ":a": { N: "2000" }, ":b": { N: "2010" } },
   });
   assert.deepEqual(byGenre.Items.map((i) => i.SongTitle.S), ["Tune 4", "Song 3"]);
   await expectRows(page, byGenre.Items.map(plain));
+  assert.deepEqual(await page.getByRole("table", { name: "Items" }).locator("thead th").allInnerTexts(), ["SongTitle", "Year", "Actions"]);
   await shot(page, "table-query-index");
+  await page.getByLabel("Projected attributes").fill("");
 
   // Scan the table with a filter on a number.
   await page.getByLabel("Table or index").selectOption("");
@@ -376,4 +380,32 @@ test("create, explore, query and edit a table from the console", async (t) => {
   assert.deepEqual((await dynamo(page, "ListTables", {})).TableNames, []);
   page.assertNoErrors();
   console.log(`tables console test: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+});
+
+test("the table page fits a phone and works in the dark theme", async (t) => {
+  const { context, page } = await openPage(browser, { viewport: { width: 390, height: 844 }, colorScheme: "dark" });
+  t.after(() => context.close().catch(() => {}));
+  await page.goto(server.url);
+  await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
+  await waitForServiceWorker(page);
+  await dynamo(page, "CreateTable", {
+    TableName: "Phones", BillingMode: "PAY_PER_REQUEST",
+    AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+    KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+  });
+  await dynamo(page, "PutItem", { TableName: "Phones", Item: { id: { S: "p1" }, model: { S: "Pixel" }, specs: { M: { ram: { N: "8" } } }, tags: { SS: ["a", "b"] } } });
+  await page.goto(server.url + "tables/Phones");
+  await page.getByRole("heading", { level: 1, name: "Phones" }).waitFor();
+  await expectRows(page, [{ id: "p1", model: "Pixel", specs: '{"ram": 8}', tags: "{a, b}" }]);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `no horizontal scrolling (page is ${width}px wide)`);
+  // A string set has no plain JSON form: the editor says so and stays in DynamoDB JSON.
+  await page.getByRole("row", { name: /p1/ }).getByRole("button", { name: "Edit" }).click();
+  const editor = page.getByRole("region", { name: "Item editor" });
+  await editor.getByRole("radio", { name: "DynamoDB JSON" }).check();
+  await editor.getByRole("radio", { name: "Plain JSON" }).click();
+  await editor.getByRole("alert").filter({ hasText: "tags is a SS value, which plain JSON cannot show" }).waitFor();
+  assert.equal(await editor.getByRole("radio", { name: "DynamoDB JSON" }).isChecked(), true);
+  await shot(page, "phone-table-dark");
+  page.assertNoErrors();
 });
