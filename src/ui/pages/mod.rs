@@ -3,10 +3,12 @@
 mod dashboard;
 mod not_built;
 mod settings;
+mod tables;
 
 pub use dashboard::Dashboard;
 pub use not_built::{NotBuilt, NotFound};
 pub use settings::Settings;
+pub use tables::{CreateTable, TablePage, TablesList};
 
 /// A service of the cloud, as the navigation, the dashboard and its page show it.
 pub struct Service {
