@@ -15,7 +15,7 @@ after(async () => {
 });
 
 const PAGES = [
-  { link: "Tables", heading: "Tables", path: "tables", notBuilt: true },
+  { link: "Tables", heading: "Tables", path: "tables", notBuilt: false },
   { link: "Functions", heading: "Functions", path: "functions", notBuilt: true },
   { link: "APIs", heading: "APIs", path: "apis", notBuilt: true },
   { link: "Storage", heading: "Storage", path: "storage", notBuilt: true },
