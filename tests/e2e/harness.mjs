@@ -95,6 +95,8 @@ export async function openPage(browser, options = {}) {
 
 export async function shot(page, name) {
   fs.mkdirSync(screenshotDir, { recursive: true });
+  // A full-page capture of a scrolled page draws the sticky header mid-page.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
 }
 
