@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
-import { serveDist, launch, openPage, shot, waitForServiceWorker, pageFetch } from "./harness.mjs";
+import { serveDist, launch, openPage, shot, waitForServiceWorker, pageFetch, dynamo } from "./harness.mjs";
 
 let browser;
 let server;
@@ -19,12 +19,6 @@ after(async () => {
   await server?.close();
 });
 
-const dynamo = (page, operation, body) =>
-  pageFetch(page, "_aws/dynamodb/", {
-    method: "POST",
-    headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810." + operation },
-    body: JSON.stringify(body),
-  });
 
 // Opens the dashboard and waits until it shows these counts of tables and items.
 async function expectCounts(page, tables, items) {

@@ -2,7 +2,7 @@
 // items, as a class would watch it happen.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, openPage, shot, waitForServiceWorker, pageFetch } from "./harness.mjs";
+import { serveDist, launch, openPage, shot, waitForServiceWorker, pageFetch, dynamo } from "./harness.mjs";
 
 let browser;
 let server;
@@ -15,12 +15,6 @@ after(async () => {
   await server?.close();
 });
 
-const dynamo = (page, operation, body) =>
-  pageFetch(page, "_aws/dynamodb/", {
-    method: "POST",
-    headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810." + operation },
-    body: JSON.stringify(body),
-  });
 
 test("fast-forwarding the engine clock expires items with a time to live", async (t) => {
   const { context, page } = await openPage(browser);

@@ -12,7 +12,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { serveDist, chromiumArgs, shot, waitForServiceWorker } from "./harness.mjs";
+import { serveDist, chromiumArgs, shot, waitForServiceWorker, dynamo } from "./harness.mjs";
 
 const executable = process.env.CHROMIUM || "/usr/bin/chromium";
 
@@ -95,20 +95,6 @@ async function openApp(run, url) {
 
 const TABLE = "Durable";
 
-// A DynamoDB call through fetch() and the service worker, from the page.
-function dynamo(page, operation, body) {
-  return page.evaluate(
-    async ([operation, body]) => {
-      const r = await fetch("_aws/dynamodb/", {
-        method: "POST",
-        headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810." + operation },
-        body: JSON.stringify(body),
-      });
-      return { status: r.status, json: JSON.parse((await r.text()) || "null") };
-    },
-    [operation, body],
-  );
-}
 
 // Starts `writers` loops in the page. Each takes the next number i: an even i
 // is a PutItem of item_i, an odd i a TransactWriteItems of pairA_i and pairB_i.

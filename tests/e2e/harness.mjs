@@ -122,3 +122,18 @@ export async function pageFetch(page, url, init = {}) {
     [url, init],
   );
 }
+
+// A DynamoDB operation through fetch() from the page (so through the service
+// worker): status, headers, body text and the parsed body.
+export async function dynamo(page, operation, body) {
+  const r = await pageFetch(page, "_aws/dynamodb/", {
+    method: "POST",
+    headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810." + operation },
+    body: JSON.stringify(body),
+  });
+  let json = null;
+  try {
+    json = JSON.parse(r.text || "null");
+  } catch {}
+  return { ...r, json };
+}

@@ -2,7 +2,7 @@
 // hand-over loses nothing and leaves fetch() from every page answered.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, openPage, shot, waitForServiceWorker } from "./harness.mjs";
+import { serveDist, launch, openPage, shot, waitForServiceWorker, dynamo } from "./harness.mjs";
 
 let browser;
 before(async () => {
@@ -11,19 +11,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-const dynamo = (page, operation, body) =>
-  page.evaluate(
-    async ([operation, body]) => {
-      const r = await fetch("_aws/dynamodb/", {
-        method: "POST",
-        headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810." + operation },
-        body: JSON.stringify(body),
-      });
-      return { status: r.status, json: JSON.parse((await r.text()) || "null") };
-    },
-    [operation, body],
-  );
 
 const createTable = (page, name) =>
   dynamo(page, "CreateTable", {

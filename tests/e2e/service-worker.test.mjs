@@ -2,7 +2,7 @@
 // owns the cloud, says 503 when no tab answers, and keeps the app offline.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, openPage, shot, waitForServiceWorker, pageFetch } from "./harness.mjs";
+import { serveDist, launch, openPage, shot, waitForServiceWorker, pageFetch, dynamo } from "./harness.mjs";
 
 let browser;
 before(async () => {
@@ -76,12 +76,6 @@ test("when no tab answers for the cloud, the worker answers 503 saying what to d
   assert.ok(Date.now() - started < 15000, "answered promptly, not after the relay timeout");
 });
 
-const dynamo = (page, operation, body) =>
-  pageFetch(page, "_aws/dynamodb/", {
-    method: "POST",
-    headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810." + operation },
-    body: JSON.stringify(body),
-  });
 
 test("after one visit the console loads offline, with the data saved before", async (t) => {
   const server = await serveDist();

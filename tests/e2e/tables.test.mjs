@@ -4,7 +4,7 @@
 // result is checked against the engine with fetch('_aws/dynamodb/').
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, openPage, shot, waitForServiceWorker, pageFetch } from "./harness.mjs";
+import { serveDist, launch, openPage, shot, waitForServiceWorker, pageFetch, dynamo } from "./harness.mjs";
 
 let browser;
 let server;
@@ -17,14 +17,11 @@ after(async () => {
   await server?.close();
 });
 
-async function dynamo(page, operation, body) {
-  const r = await pageFetch(page, "_aws/dynamodb/", {
-    method: "POST",
-    headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810." + operation },
-    body: JSON.stringify(body),
-  });
+// A DynamoDB call that must succeed: its parsed answer.
+async function dynamoOk(page, operation, body) {
+  const r = await dynamo(page, operation, body);
   assert.equal(r.status, 200, `${operation}: ${r.text}`);
-  return JSON.parse(r.text);
+  return r.json;
 }
 
 // An engine item as the console shows it: attribute -> value text.
@@ -112,7 +109,7 @@ test("create, explore, query and edit a table from the console", async (t) => {
   // The table opens on a Scan of its first page: empty for now.
   await page.getByText("No items on this page.").waitFor();
   await page.getByTestId("consumed").filter({ hasText: "0 returned, 0 scanned" }).waitFor();
-  const described = (await dynamo(page, "DescribeTable", { TableName: "Music" })).Table;
+  const described = (await dynamoOk(page, "DescribeTable", { TableName: "Music" })).Table;
   assert.deepEqual(described.KeySchema, [
     { AttributeName: "Artist", KeyType: "HASH" },
     { AttributeName: "SongTitle", KeyType: "RANGE" },
@@ -161,7 +158,7 @@ test("create, explore, query and edit a table from the console", async (t) => {
   ]) {
     await addItem(page, "Plain JSON", item);
   }
-  const song2 = await dynamo(page, "GetItem", { TableName: "Music", Key: { Artist: { S: "Acme" }, SongTitle: { S: "Song 2" } } });
+  const song2 = await dynamoOk(page, "GetItem", { TableName: "Music", Key: { Artist: { S: "Acme" }, SongTitle: { S: "Song 2" } } });
   // 27 significant digits survive: plain JSON numbers are not read as doubles.
   assert.deepEqual(song2.Item.price, { N: "1234567890123456789012345.25" });
   assert.deepEqual(song2.Item.Year, { N: "2005" });
@@ -178,7 +175,7 @@ test("create, explore, query and edit a table from the console", async (t) => {
   await page.getByLabel("Sort key condition").selectOption("begins_with");
   await page.getByLabel("Sort key value", { exact: true }).fill("Song");
   await page.getByRole("button", { name: "Run Query" }).click();
-  const queried = await dynamo(page, "Query", {
+  const queried = await dynamoOk(page, "Query", {
     TableName: "Music",
     KeyConditionExpression: "Artist = :a AND begins_with(SongTitle, :s)",
     ExpressionAttributeValues: { ":a": { S: "Acme" }, ":s": { S: "Song" } },
@@ -194,7 +191,7 @@ test("create, explore, query and edit a table from the console", async (t) => {
   await page.getByLabel("Sort key value", { exact: true }).fill("Tune");
   await page.getByLabel("Sort order").selectOption("desc");
   await page.getByRole("button", { name: "Run Query" }).click();
-  const descending = await dynamo(page, "Query", {
+  const descending = await dynamoOk(page, "Query", {
     TableName: "Music",
     KeyConditionExpression: "Artist = :a AND SongTitle < :s",
     ExpressionAttributeValues: { ":a": { S: "Acme" }, ":s": { S: "Tune" } },
@@ -212,7 +209,7 @@ test("create, explore, query and edit a table from the console", async (t) => {
   await page.getByLabel("Sort order").selectOption("asc");
   await page.getByLabel("Projected attributes").fill("SongTitle, Year");
   await page.getByRole("button", { name: "Run Query" }).click();
-  const byGenre = await dynamo(page, "Query", {
+  const byGenre = await dynamoOk(page, "Query", {
     TableName: "Music", IndexName: "byGenre",
     KeyConditionExpression: "Genre = :g AND #y BETWEEN :a AND :b",
     ProjectionExpression: "SongTitle, #y",
@@ -233,7 +230,7 @@ test("create, explore, query and edit a table from the console", async (t) => {
   await page.getByLabel("Filter value", { exact: true }).fill("2005");
   await page.getByLabel("Filter value type").selectOption("N");
   await page.getByRole("button", { name: "Run Scan" }).click();
-  const filtered = await dynamo(page, "Scan", {
+  const filtered = await dynamoOk(page, "Scan", {
     TableName: "Music", FilterExpression: "#y >= :y",
     ExpressionAttributeNames: { "#y": "Year" }, ExpressionAttributeValues: { ":y": { N: "2005" } },
   });
@@ -246,7 +243,7 @@ test("create, explore, query and edit a table from the console", async (t) => {
   await page.getByLabel("Filter attribute").fill("");
   await page.getByLabel("Page size").fill("2");
   await page.getByRole("button", { name: "Run Scan" }).click();
-  const all = (await dynamo(page, "Scan", { TableName: "Music" })).Items.map(plain);
+  const all = (await dynamoOk(page, "Scan", { TableName: "Music" })).Items.map(plain);
   assert.equal(all.length, 5);
   await expectRows(page, all.slice(0, 2));
   await page.getByRole("button", { name: "Next page" }).click();
@@ -277,7 +274,7 @@ test("create, explore, query and edit a table from the console", async (t) => {
   // (its sort key Year changed: the old index entry goes, a new one comes).
   await page.getByText(/^Saved the item Artist = "Acme", SongTitle = "Song 2" · 3 write capacity units consumed\.$/).waitFor();
   await row("Acme", "Song 2").filter({ hasText: "edited" }).waitFor();
-  const edited = await dynamo(page, "GetItem", { TableName: "Music", Key: { Artist: { S: "Acme" }, SongTitle: { S: "Song 2" } } });
+  const edited = await dynamoOk(page, "GetItem", { TableName: "Music", Key: { Artist: { S: "Acme" }, SongTitle: { S: "Song 2" } } });
   assert.deepEqual(edited.Item.Year, { N: "2006" });
   assert.deepEqual(edited.Item.note, { S: "edited" });
   assert.deepEqual(edited.Item.price, { N: "1234567890123456789012345.25" });
@@ -292,9 +289,9 @@ test("create, explore, query and edit a table from the console", async (t) => {
   await row("Acme", "Tune 4").waitFor({ state: "detached" });
   assert.match(asked, /Delete the item Artist = "Acme", SongTitle = "Tune 4"/);
   await page.getByText(/^Deleted the item Artist = "Acme", SongTitle = "Tune 4" · 2 write capacity units consumed\.$/).waitFor();
-  const gone = await dynamo(page, "GetItem", { TableName: "Music", Key: { Artist: { S: "Acme" }, SongTitle: { S: "Tune 4" } } });
+  const gone = await dynamoOk(page, "GetItem", { TableName: "Music", Key: { Artist: { S: "Acme" }, SongTitle: { S: "Tune 4" } } });
   assert.equal(gone.Item, undefined);
-  await expectRows(page, (await dynamo(page, "Scan", { TableName: "Music" })).Items.map(plain));
+  await expectRows(page, (await dynamoOk(page, "Scan", { TableName: "Music" })).Items.map(plain));
   // And from the editor.
   await row("Bolt", "Song 1").getByRole("button", { name: "Edit" }).click();
   await editor.getByRole("heading", { name: "Edit item" }).waitFor();
@@ -303,7 +300,7 @@ test("create, explore, query and edit a table from the console", async (t) => {
   await editor.getByRole("button", { name: "Delete item" }).click();
   await row("Bolt", "Song 1").waitFor({ state: "detached" });
   await editor.waitFor({ state: "detached" });
-  const remaining = (await dynamo(page, "Scan", { TableName: "Music" })).Items.map(plain);
+  const remaining = (await dynamoOk(page, "Scan", { TableName: "Music" })).Items.map(plain);
   assert.equal(remaining.length, 3);
   await expectRows(page, remaining);
   await shot(page, "table-items");
@@ -348,7 +345,7 @@ test("create, explore, query and edit a table from the console", async (t) => {
   await lsi.getByLabel("Projection").selectOption("KEYS_ONLY");
   await page.getByRole("button", { name: "Create table" }).click();
   await page.getByRole("heading", { level: 1, name: "Orders" }).waitFor();
-  const orders = (await dynamo(page, "DescribeTable", { TableName: "Orders" })).Table;
+  const orders = (await dynamoOk(page, "DescribeTable", { TableName: "Orders" })).Table;
   assert.equal(orders.ProvisionedThroughput.ReadCapacityUnits, 3);
   assert.equal(orders.ProvisionedThroughput.WriteCapacityUnits, 2);
   assert.deepEqual(orders.LocalSecondaryIndexes[0].KeySchema, [
@@ -371,13 +368,13 @@ test("create, explore, query and edit a table from the console", async (t) => {
   await page.getByRole("table", { name: "Tables" }).getByRole("row", { name: /Orders/ }).waitFor();
   assert.equal(await page.getByRole("table", { name: "Tables" }).getByRole("row", { name: /Music/ }).count(), 0);
   await waitForServiceWorker(page);
-  assert.deepEqual((await dynamo(page, "ListTables", {})).TableNames, ["Orders"]);
+  assert.deepEqual((await dynamoOk(page, "ListTables", {})).TableNames, ["Orders"]);
   await page.getByRole("link", { name: "Orders" }).click();
   await page.getByRole("heading", { level: 1, name: "Orders" }).waitFor();
   page.once("dialog", (d) => d.accept());
   await page.getByRole("button", { name: "Delete table" }).click();
   await page.getByRole("heading", { name: "No tables yet" }).waitFor();
-  assert.deepEqual((await dynamo(page, "ListTables", {})).TableNames, []);
+  assert.deepEqual((await dynamoOk(page, "ListTables", {})).TableNames, []);
   page.assertNoErrors();
   console.log(`tables console test: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
@@ -388,12 +385,12 @@ test("the table page fits a phone and works in the dark theme", async (t) => {
   await page.goto(server.url);
   await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
   await waitForServiceWorker(page);
-  await dynamo(page, "CreateTable", {
+  await dynamoOk(page, "CreateTable", {
     TableName: "Phones", BillingMode: "PAY_PER_REQUEST",
     AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
     KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
   });
-  await dynamo(page, "PutItem", { TableName: "Phones", Item: { id: { S: "p1" }, model: { S: "Pixel" }, specs: { M: { ram: { N: "8" } } }, tags: { SS: ["a", "b"] } } });
+  await dynamoOk(page, "PutItem", { TableName: "Phones", Item: { id: { S: "p1" }, model: { S: "Pixel" }, specs: { M: { ram: { N: "8" } } }, tags: { SS: ["a", "b"] } } });
   await page.goto(server.url + "tables/Phones");
   await page.getByRole("heading", { level: 1, name: "Phones" }).waitFor();
   await expectRows(page, [{ id: "p1", model: "Pixel", specs: '{"ram": 8}', tags: "{a, b}" }]);

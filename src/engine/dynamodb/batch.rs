@@ -108,14 +108,7 @@ pub fn batch_write(db: &mut DynamoDb, req: &Req) -> Result<Value> {
                 let old = table.storage.get(&key);
                 write_cost(table, old, item.as_ref(), 1.0)
             };
-            match item {
-                Some(item) => {
-                    table.put(key, item, now);
-                }
-                None => {
-                    table.remove(&key, now, false);
-                }
-            }
+            table.write(key, item, now);
             charge(table, &cost, now);
             consumed.write += cost.write;
             for (n, (g, r, w)) in cost.indexes {
@@ -435,14 +428,7 @@ pub fn transact_write(db: &mut DynamoDb, req: &Req, body: &Map<String, Value>) -
         let table = db.table_mut(&name)?;
         let new = write.expect("only writes");
         let cost = write_cost(table, table.storage.get(&key), new.as_ref(), 2.0);
-        match new {
-            Some(item) => {
-                table.put(key, item, now);
-            }
-            None => {
-                table.remove(&key, now, false);
-            }
-        }
+        table.write(key, new, now);
         charge(table, &cost, now);
         let entry = consumed.entry(name.clone()).or_insert_with(|| Consumed::transactional(&name));
         entry.write += cost.write;

@@ -144,6 +144,14 @@ impl Table {
         old
     }
 
+    /// Writes `Some(item)` or deletes (`None`) the item under `key`.
+    pub fn write(&mut self, key: StoredKey, item: Option<Item>, now_ms: u64) -> Option<Item> {
+        match item {
+            Some(item) => self.put(key, item, now_ms),
+            None => self.remove(&key, now_ms, false),
+        }
+    }
+
     /// Deletes an item; `by_ttl` marks deletions made by time to live.
     pub fn remove(&mut self, key: &StoredKey, now_ms: u64, by_ttl: bool) -> Option<Item> {
         let old = self.storage.remove(key)?;

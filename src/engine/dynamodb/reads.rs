@@ -403,6 +403,17 @@ fn answer_page(
     Ok(Answer::Raw(bytes))
 }
 
+/// Throttles a read of a provisioned table, or of a provisioned global
+/// secondary index (which has its own read capacity).
+fn check_read_throughput(db: &mut DynamoDb, r: &ReadRequest, now: u64) -> Result<()> {
+    match r.index {
+        Some(index) if db.table(r.table)?.storage.index(index).is_some_and(|i| i.global) => {
+            check_index_read_throughput(db.table_mut(r.table)?, index, now)
+        }
+        _ => check_throughput(db.table_mut(r.table)?, false, now),
+    }
+}
+
 fn key_value(v: &AttributeValue) -> Part {
     Part::Val(KeyValue(v.clone()))
 }
@@ -425,12 +436,7 @@ pub fn query(db: &mut DynamoDb, req: &Req) -> Result<Answer> {
         ));
     }
     let now = db.now_ms();
-    match r.index {
-        Some(index) if db.table(r.table)?.storage.index(index).is_some_and(|i| i.global) => {
-            check_index_read_throughput(db.table_mut(r.table)?, index, now)?
-        }
-        _ => check_throughput(db.table_mut(r.table)?, false, now)?,
-    }
+    check_read_throughput(db, &r, now)?;
     let table = db.table(r.table)?;
     let projection = exprs.projection(req)?;
     let (index, select) = resolve(table, &r, projection.is_some())?;
@@ -608,12 +614,7 @@ pub fn scan(db: &mut DynamoDb, req: &Req) -> Result<Answer> {
         &["ScanFilter", "AttributesToGet", "ConditionalOperator"],
     )?;
     let now = db.now_ms();
-    match r.index {
-        Some(index) if db.table(r.table)?.storage.index(index).is_some_and(|i| i.global) => {
-            check_index_read_throughput(db.table_mut(r.table)?, index, now)?
-        }
-        _ => check_throughput(db.table_mut(r.table)?, false, now)?,
-    }
+    check_read_throughput(db, &r, now)?;
     let table = db.table(r.table)?;
     let projection = exprs.projection(req)?;
     let (index, select) = resolve(table, &r, projection.is_some())?;
