@@ -162,5 +162,23 @@ test("indexes, capacity, time to live and stream from a table's settings tab", a
   assert.match(rows[1], /^INSERT\s+\{id: "o4"\}[\s\S]*total: 9/);
   await shot(page, "table-settings-stream-records");
 
+  // An update shows as MODIFY with both images after another refresh.
+  await dynamoOk(page, "PutItem", { TableName: "Orders", Item: { id: { S: "o3" }, status: { S: "shipped" }, total: { N: "7" } } });
+  await stream.getByRole("button", { name: "Refresh records" }).click();
+  await records.locator("tbody tr").nth(2).waitFor();
+  const modify = await records.locator("tbody tr").nth(2).innerText();
+  assert.match(modify, /^MODIFY[\s\S]*status: "shipped"[\s\S]*status: "open"/);
+
+  // Turn the stream and time to live off again.
+  await stream.getByRole("button", { name: "Disable stream" }).click();
+  await page.getByTestId("stream-status").filter({ hasText: "Disabled" }).waitFor();
+  table = (await dynamoOk(page, "DescribeTable", { TableName: "Orders" })).Table;
+  assert.ok(!table.StreamSpecification?.StreamEnabled, JSON.stringify(table.StreamSpecification));
+  await ttl.getByRole("button", { name: "Disable TTL" }).click();
+  await page.getByTestId("ttl-status").filter({ hasText: "DISABLED" }).waitFor();
+  const ttlOff = (await dynamoOk(page, "DescribeTimeToLive", { TableName: "Orders" })).TimeToLiveDescription;
+  assert.equal(ttlOff.TimeToLiveStatus, "DISABLED");
+  await shot(page, "table-settings-off");
+
   page.assertNoErrors();
 });

@@ -259,6 +259,9 @@ pub fn Settings(name: String) -> impl IntoView {
                         ix_pk.set(String::new());
                         ix_sk.set(String::new());
                         ix_include.set(String::new());
+                        ix_pk_type.set("S".into());
+                        ix_sk_type.set("S".into());
+                        ix_projection.set("ALL".into());
                     }
                     r
                 });
@@ -410,7 +413,7 @@ pub fn Settings(name: String) -> impl IntoView {
             view! {
                 <p>"Status: "<strong data-testid="stream-status">"Disabled"</strong></p>
                 <div class="field-row">
-                    <label class="field narrow">
+                    <label class="field view-type">
                         <span>"Stream view type"</span>
                         <select prop:value=move || view_type.get() on:change=move |ev| view_type.set(event_target_value(&ev))>
                             <option value="NEW_IMAGE">"NEW_IMAGE"</option>
@@ -436,9 +439,9 @@ pub fn Settings(name: String) -> impl IntoView {
             let status = d["TimeToLiveStatus"].as_str().unwrap_or("DISABLED").to_string();
             let attribute = d["AttributeName"].as_str().unwrap_or("").to_string();
             let on = status == "ENABLED" || status == "ENABLING";
-            let shown = if attribute.is_empty() { String::new() } else { " · attribute ".to_string() };
+            let shown = (!attribute.is_empty()).then(|| view! { " · attribute "<code data-testid="ttl-attribute">{attribute.clone()}</code> });
             view! {
-                <p>"Status: "<strong data-testid="ttl-status">{status}</strong>{shown}<code>{attribute.clone()}</code></p>
+                <p>"Status: "<strong data-testid="ttl-status">{status}</strong>{shown}</p>
                 {if on {
                     let attribute = attribute.clone();
                     view! {
