@@ -89,6 +89,13 @@ test("indexes, capacity, time to live and stream from a table's settings tab", a
   assert.deepEqual(gsi.Projection, { ProjectionType: "INCLUDE", NonKeyAttributes: ["total"] });
   await shot(page, "table-settings-gsi-added");
 
+  // A second index of the same name: DynamoDB's refusal, inline under the form.
+  await form.getByLabel("Index name").fill("byStatus");
+  await form.getByLabel("Index partition key", { exact: true }).fill("status");
+  await form.getByRole("button", { name: "Add index" }).click();
+  await form.getByRole("alert").filter({ hasText: "ValidationException: One or more parameter values were invalid: Index already exists: byStatus" }).waitFor();
+  await shot(page, "table-settings-gsi-error");
+
   // The index answers queries (it is backfilled with the existing items).
   const q = await eventually(async () => {
     const r = await dynamoOk(page, "Query", {
