@@ -133,11 +133,26 @@ test("indexes, capacity, time to live and stream from a table's settings tab", a
   await capacity.getByRole("button", { name: "Save capacity" }).click();
   await capacity.getByRole("alert").filter({ hasText: /will not change/ }).waitFor();
   await shot(page, "table-settings-capacity-error");
+  // On a provisioned table a new index asks for its own capacity.
+  await form.getByLabel("Index name").fill("byTotal");
+  await form.getByLabel("Index partition key", { exact: true }).fill("total");
+  await form.getByLabel("Index partition key type").selectOption("N");
+  await form.getByLabel("Projection").selectOption("KEYS_ONLY");
+  await form.getByLabel("Index read capacity units").fill("2");
+  await form.getByLabel("Index write capacity units").fill("3");
+  await form.getByRole("button", { name: "Add index" }).click();
+  await indexes.getByRole("row", { name: /byTotal/ }).filter({ hasText: "2 RCU, 3 WCU" }).waitFor();
+  table = (await dynamoOk(page, "DescribeTable", { TableName: "Orders" })).Table;
+  assert.equal(table.GlobalSecondaryIndexes[0].IndexName, "byTotal");
+  assert.deepEqual(table.GlobalSecondaryIndexes[0].Projection, { ProjectionType: "KEYS_ONLY" });
+  assert.equal(table.GlobalSecondaryIndexes[0].ProvisionedThroughput.ReadCapacityUnits, 2);
+  assert.equal(table.GlobalSecondaryIndexes[0].ProvisionedThroughput.WriteCapacityUnits, 3);
   await capacity.getByRole("radio", { name: "On-demand" }).check();
   await capacity.getByRole("button", { name: "Save capacity" }).click();
   await page.getByTestId("capacity-current").filter({ hasText: "On-demand" }).waitFor();
   table = (await dynamoOk(page, "DescribeTable", { TableName: "Orders" })).Table;
   assert.equal(table.BillingModeSummary.BillingMode, "PAY_PER_REQUEST");
+  await indexes.getByRole("row", { name: /byTotal/ }).filter({ hasText: "On-demand" }).waitFor();
 
   // Time to live.
   const ttl = page.getByRole("region", { name: "Time to live" });
