@@ -153,6 +153,23 @@ test("indexes, capacity, time to live and stream from a table's settings tab", a
   table = (await dynamoOk(page, "DescribeTable", { TableName: "Orders" })).Table;
   assert.equal(table.BillingModeSummary.BillingMode, "PAY_PER_REQUEST");
   await indexes.getByRole("row", { name: /byTotal/ }).filter({ hasText: "On-demand" }).waitFor();
+  // Leaving on-demand again, the index gets the table's new capacity too.
+  await capacity.getByRole("radio", { name: "Provisioned" }).check();
+  await capacity.getByLabel("Read capacity units").fill("4");
+  await capacity.getByLabel("Write capacity units").fill("6");
+  await capacity.getByRole("button", { name: "Save capacity" }).click();
+  await page.getByTestId("capacity-current").filter({ hasText: "Provisioned (4 RCU, 6 WCU)" }).waitFor();
+  await indexes.getByRole("row", { name: /byTotal/ }).filter({ hasText: "4 RCU, 6 WCU" }).waitFor();
+  table = (await dynamoOk(page, "DescribeTable", { TableName: "Orders" })).Table;
+  assert.equal(table.GlobalSecondaryIndexes[0].ProvisionedThroughput.ReadCapacityUnits, 4);
+  assert.equal(table.GlobalSecondaryIndexes[0].ProvisionedThroughput.WriteCapacityUnits, 6);
+  await shot(page, "table-settings-provisioned-with-index");
+  page.once("dialog", (d) => d.accept());
+  await indexes.getByRole("button", { name: "Delete index byTotal" }).click();
+  await indexes.getByTestId("no-gsi").waitFor();
+  await capacity.getByRole("radio", { name: "On-demand" }).check();
+  await capacity.getByRole("button", { name: "Save capacity" }).click();
+  await page.getByTestId("capacity-current").filter({ hasText: "On-demand" }).waitFor();
 
   // Time to live.
   const ttl = page.getByRole("region", { name: "Time to live" });
