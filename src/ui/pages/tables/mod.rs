@@ -6,6 +6,7 @@ mod create;
 mod explore;
 mod json;
 mod list;
+mod settings;
 mod table;
 
 pub use create::CreateTable;

@@ -1,6 +1,7 @@
 //! `/tables/:name`: a table's overview (DescribeTable) and its items.
 
 use super::explore::Explore;
+use super::settings::Settings;
 use super::{capacity_mode, confirm, error_text, key_label, keys_of};
 use crate::ui::api::dynamodb;
 use crate::ui::href;
@@ -173,10 +174,16 @@ tab.set(id)
                     <div class="tabs" role="tablist" aria-label="Table views">
                         {tab_button("items", "Explore items")}
                         {tab_button("overview", "Overview")}
+                        {tab_button("settings", "Indexes and settings")}
                     </div>
                     <Show when=move || tab.get() == "overview">
                         <div role="tabpanel" aria-label="Overview">
                             <Overview name=name.get_untracked()/>
+                        </div>
+                    </Show>
+                    <Show when=move || tab.get() == "settings">
+                        <div role="tabpanel" aria-label="Indexes and settings">
+                            <Settings name=name.get_untracked()/>
                         </div>
                     </Show>
                     <div role="tabpanel" aria-label="Explore items" hidden=move || tab.get() != "items">
