@@ -19,8 +19,17 @@ impl std::fmt::Display for ApiError {
 
 /// Calls a DynamoDB operation with a JSON body.
 pub async fn dynamodb(operation: &str, body: Value) -> Result<Value, ApiError> {
+    json_call(&format!("DynamoDB_20120810.{operation}"), body).await
+}
+
+/// Calls a DynamoDB Streams operation (same endpoint, its own target prefix).
+pub async fn streams(operation: &str, body: Value) -> Result<Value, ApiError> {
+    json_call(&format!("DynamoDBStreams_20120810.{operation}"), body).await
+}
+
+async fn json_call(target: &str, body: Value) -> Result<Value, ApiError> {
     let request = HttpRequest::new("POST", "/_aws/dynamodb/")
-        .with_header("X-Amz-Target", &format!("DynamoDB_20120810.{operation}"))
+        .with_header("X-Amz-Target", target)
         .with_header("Content-Type", "application/x-amz-json-1.0")
         .with_body(body.to_string());
     let response = crate::host::cloud().handle(request).await;

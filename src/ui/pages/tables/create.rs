@@ -5,6 +5,7 @@ use crate::ui::api::dynamodb;
 use crate::ui::href;
 use crate::ui::widgets::PageHeader;
 use leptos::prelude::*;
+use super::{text_input, number_input, type_select, parse_units, list_of};
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
@@ -43,36 +44,8 @@ impl IndexDraft {
     }
 }
 
-fn text_input(label: &'static str, value: RwSignal<String>, placeholder: &'static str) -> impl IntoView {
-    view! {
-        <label class="field">
-            <span>{label}</span>
-            <input type="text" placeholder=placeholder prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
-        </label>
-    }
-}
 
-fn number_input(label: &'static str, value: RwSignal<String>) -> impl IntoView {
-    view! {
-        <label class="field narrow">
-            <span>{label}</span>
-            <input type="number" min="1" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
-        </label>
-    }
-}
 
-fn type_select(label: &'static str, value: RwSignal<String>) -> impl IntoView {
-    view! {
-        <label class="field narrow">
-            <span>{label}</span>
-            <select prop:value=move || value.get() on:change=move |ev| value.set(event_target_value(&ev))>
-                <option value="S">"String (S)"</option>
-                <option value="N">"Number (N)"</option>
-                <option value="B">"Binary (B)"</option>
-            </select>
-        </label>
-    }
-}
 
 fn projection_fields(d: IndexDraft) -> impl IntoView {
     view! {
@@ -90,13 +63,7 @@ fn projection_fields(d: IndexDraft) -> impl IntoView {
     }
 }
 
-fn parse_units(label: &str, text: &str) -> Result<u64, String> {
-    text.trim().parse::<u64>().map_err(|_| format!("{label} must be a whole number"))
-}
 
-fn list_of(text: &str) -> Vec<String> {
-    text.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
-}
 
 #[component]
 pub fn CreateTable() -> impl IntoView {

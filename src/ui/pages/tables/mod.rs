@@ -14,6 +14,7 @@ pub use list::TablesList;
 pub use table::TablePage;
 
 use crate::ui::api::ApiError;
+use leptos::prelude::*;
 use serde_json::Value;
 
 /// A key attribute: its name and type (S, N or B).
@@ -84,4 +85,57 @@ pub fn typed(kind: &str, text: &str) -> Value {
     let mut m = serde_json::Map::new();
     m.insert(if kind == "?" { "S".into() } else { kind.to_string() }, Value::String(text.to_string()));
     Value::Object(m)
+}
+
+/// A projection as the console shows it: `ALL`, `KEYS_ONLY`, `INCLUDE (a, b)`.
+pub fn projection_label(p: &Value) -> String {
+    let t = p["ProjectionType"].as_str().unwrap_or("ALL");
+    match p["NonKeyAttributes"].as_array() {
+        Some(a) if t == "INCLUDE" => {
+            let names: Vec<&str> = a.iter().filter_map(Value::as_str).collect();
+            format!("INCLUDE ({})", names.join(", "))
+        }
+        _ => t.to_string(),
+    }
+}
+
+// Form fields and parsing shared by the create form and the settings tab.
+
+pub fn text_input(label: &'static str, value: RwSignal<String>, placeholder: &'static str) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <input type="text" placeholder=placeholder prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+        </label>
+    }
+}
+
+pub fn number_input(label: &'static str, value: RwSignal<String>) -> impl IntoView {
+    view! {
+        <label class="field narrow">
+            <span>{label}</span>
+            <input type="number" min="1" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+        </label>
+    }
+}
+
+pub fn type_select(label: &'static str, value: RwSignal<String>) -> impl IntoView {
+    view! {
+        <label class="field narrow">
+            <span>{label}</span>
+            <select prop:value=move || value.get() on:change=move |ev| value.set(event_target_value(&ev))>
+                <option value="S">"String (S)"</option>
+                <option value="N">"Number (N)"</option>
+                <option value="B">"Binary (B)"</option>
+            </select>
+        </label>
+    }
+}
+
+pub fn parse_units(label: &str, text: &str) -> Result<u64, String> {
+    text.trim().parse::<u64>().map_err(|_| format!("{label} must be a whole number"))
+}
+
+pub fn list_of(text: &str) -> Vec<String> {
+    text.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
 }

@@ -5,55 +5,19 @@
 
 use super::json::value_one_line;
 use super::{confirm, error_text, key_label, keys_of};
-use crate::engine::HttpRequest;
-use crate::ui::api::{dynamodb, ApiError};
+use crate::ui::api::{dynamodb, streams, ApiError};
 use leptos::prelude::*;
+use super::{text_input, number_input, type_select, parse_units, list_of, projection_label};
 use leptos::task::spawn_local;
 use serde_json::{json, Value};
 
-/// Calls a DynamoDB Streams operation, as an AWS SDK's streams client would.
-async fn streams(operation: &str, body: Value) -> Result<Value, ApiError> {
-    let request = HttpRequest::new("POST", "/_aws/dynamodb/")
-        .with_header("X-Amz-Target", &format!("DynamoDBStreams_20120810.{operation}"))
-        .with_header("Content-Type", "application/x-amz-json-1.0")
-        .with_body(body.to_string());
-    let response = crate::host::cloud().handle(request).await;
-    let json: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
-    if response.status == 200 {
-        return Ok(json);
-    }
-    let kind = json["__type"].as_str().unwrap_or("Error");
-    Err(ApiError {
-        kind: kind.rsplit('#').next().unwrap_or(kind).to_string(),
-        message: json["message"].as_str().or(json["Message"].as_str()).unwrap_or("").to_string(),
-    })
-}
 
-fn projection_label(p: &Value) -> String {
-    let t = p["ProjectionType"].as_str().unwrap_or("ALL");
-    match p["NonKeyAttributes"].as_array() {
-        Some(a) if t == "INCLUDE" => {
-            let names: Vec<&str> = a.iter().filter_map(Value::as_str).collect();
-            format!("INCLUDE ({})", names.join(", "))
-        }
-        _ => t.to_string(),
-    }
-}
 
 fn is_on_demand(table: &Value) -> bool {
     table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
 }
 
-fn list_of(text: &str) -> Vec<String> {
-    text.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
-}
 
-fn parse_units(label: &str, text: &str) -> Result<u64, String> {
-    match text.trim().parse::<u64>() {
-        Ok(n) if n > 0 => Ok(n),
-        _ => Err(format!("{label} must be a whole number of at least 1.")),
-    }
-}
 
 fn date_text(secs: Option<f64>) -> String {
     match secs {
@@ -76,36 +40,8 @@ fn map_text(v: &Value) -> String {
     }
 }
 
-fn text_input(label: &'static str, value: RwSignal<String>, placeholder: &'static str) -> impl IntoView {
-    view! {
-        <label class="field">
-            <span>{label}</span>
-            <input type="text" placeholder=placeholder prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
-        </label>
-    }
-}
 
-fn number_input(label: &'static str, value: RwSignal<String>) -> impl IntoView {
-    view! {
-        <label class="field narrow">
-            <span>{label}</span>
-            <input type="number" min="1" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
-        </label>
-    }
-}
 
-fn type_select(label: &'static str, value: RwSignal<String>) -> impl IntoView {
-    view! {
-        <label class="field narrow">
-            <span>{label}</span>
-            <select prop:value=move || value.get() on:change=move |ev| value.set(event_target_value(&ev))>
-                <option value="S">"String (S)"</option>
-                <option value="N">"Number (N)"</option>
-                <option value="B">"Binary (B)"</option>
-            </select>
-        </label>
-    }
-}
 
 /// A message under a form: an error (with DynamoDB's text) or a success.
 #[derive(Clone, PartialEq)]

@@ -7,21 +7,12 @@ use crate::ui::api::dynamodb;
 use crate::ui::href;
 use crate::ui::widgets::{human_bytes, Fact};
 use leptos::prelude::*;
+use super::{projection_label};
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use serde_json::{json, Value};
 
-fn projection_label(p: &Value) -> String {
-    let t = p["ProjectionType"].as_str().unwrap_or("ALL");
-    match p["NonKeyAttributes"].as_array() {
-        Some(a) if t == "INCLUDE" => {
-            let names: Vec<&str> = a.iter().filter_map(Value::as_str).collect();
-            format!("INCLUDE ({})", names.join(", "))
-        }
-        _ => t.to_string(),
-    }
-}
 
 fn created(table: &Value) -> String {
     match table["CreationDateTime"].as_f64() {
