@@ -11,25 +11,8 @@ use stratus::engine::dynamodb::expr::*;
 use stratus::engine::dynamodb::value::{AttributeValue, Item};
 use stratus::engine::dynamodb::{ErrorCode, Number};
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-}
+mod common;
+use common::Rng;
 
 const NAMES: &[&str] = &["a", "b", "c", "id", "sk", "n", "s", "l", "m", "ss", "Price", "#a", "#b", "#undef", "status", "size"];
 const VALUES: &[&str] = &[":n", ":s", ":l", ":m", ":ss", ":ns", ":bs", ":b", ":t", ":bool", ":null", ":big", ":tiny", ":undef", ":type"];

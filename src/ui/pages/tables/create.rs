@@ -5,7 +5,7 @@ use crate::ui::api::dynamodb;
 use crate::ui::href;
 use crate::ui::widgets::PageHeader;
 use leptos::prelude::*;
-use super::{text_input, number_input, type_select, parse_units, list_of};
+use super::{capacity_fields, text_input, number_input, type_select, parse_units, list_of};
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
@@ -258,23 +258,7 @@ pub fn CreateTable() -> impl IntoView {
                 {type_select("Sort key type", sk_type)}
             </div>
             <h2>"Capacity"</h2>
-            <fieldset class="radio-group">
-                <legend>"Capacity mode"</legend>
-                <label class="radio">
-                    <input type="radio" name="billing" value="PAY_PER_REQUEST" prop:checked=move || billing.get() == "PAY_PER_REQUEST" on:change=move |_| billing.set("PAY_PER_REQUEST".into())/>
-                    "On-demand"
-                </label>
-                <label class="radio">
-                    <input type="radio" name="billing" value="PROVISIONED" prop:checked=move || billing.get() == "PROVISIONED" on:change=move |_| billing.set("PROVISIONED".into())/>
-                    "Provisioned"
-                </label>
-            </fieldset>
-            <Show when=move || billing.get() == "PROVISIONED">
-                <div class="field-row">
-                    {number_input("Read capacity units", rcu)}
-                    {number_input("Write capacity units", wcu)}
-                </div>
-            </Show>
+            {capacity_fields("billing", billing, rcu, wcu)}
             <h2>"Global secondary indexes"</h2>
             {index_list(gsis, true)}
             <button type="button" class="button" on:click=move |_| gsis.update(|l| l.push(new_draft()))>"Add global index"</button>

@@ -5,6 +5,7 @@ use super::json;
 use super::{confirm, error_text, keys_of, typed, KeyAttr};
 use crate::ui::api::dynamodb;
 use leptos::prelude::*;
+use super::text_input;
 use leptos::task::spawn_local;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
@@ -99,14 +100,6 @@ fn columns_of(table: &Value, target: &str, items: &[Map<String, Value>]) -> Vec<
     first
 }
 
-fn labeled_input(label: &'static str, value: RwSignal<String>, placeholder: &'static str) -> impl IntoView {
-    view! {
-        <label class="field">
-            <span>{label}</span>
-            <input type="text" placeholder=placeholder prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
-        </label>
-    }
-}
 
 #[component]
 pub fn Explore(table: Value) -> impl IntoView {
@@ -469,10 +462,10 @@ pub fn Explore(table: Value) -> impl IntoView {
                                 <small class="muted">{move || key_hint(1)}</small>
                             </label>
                             <Show when=move || !sk_op.get().is_empty()>
-                                {labeled_input("Sort key value", sk_value, "")}
+                                {text_input("Sort key value", sk_value, "")}
                             </Show>
                             <Show when=move || sk_op.get() == "between">
-                                {labeled_input("And sort key value", sk_value2, "")}
+                                {text_input("And sort key value", sk_value2, "")}
                             </Show>
                         </Show>
                         <label class="field narrow">
@@ -485,7 +478,7 @@ pub fn Explore(table: Value) -> impl IntoView {
                     </div>
                 </Show>
                 <div class="field-row">
-                    {labeled_input("Filter attribute", filter_attr, "optional, e.g. price")}
+                    {text_input("Filter attribute", filter_attr, "optional, e.g. price")}
                     <label class="field narrow">
                         <span>"Filter condition"</span>
                         <select prop:value=move || filter_op.get() on:change=move |ev| filter_op.set(event_target_value(&ev))>
@@ -501,7 +494,7 @@ pub fn Explore(table: Value) -> impl IntoView {
                             <option value="not_exists">"does not exist"</option>
                         </select>
                     </label>
-                    {labeled_input("Filter value", filter_value, "")}
+                    {text_input("Filter value", filter_value, "")}
                     <label class="field narrow">
                         <span>"Filter value type"</span>
                         <select prop:value=move || filter_type.get() on:change=move |ev| filter_type.set(event_target_value(&ev))>
@@ -512,7 +505,7 @@ pub fn Explore(table: Value) -> impl IntoView {
                     </label>
                 </div>
                 <div class="field-row">
-                    {labeled_input("Projected attributes", projection, "optional, comma-separated")}
+                    {text_input("Projected attributes", projection, "optional, comma-separated")}
                     <label class="field narrow">
                         <span>"Page size"</span>
                         <input type="number" min="1" prop:value=move || limit.get() on:input=move |ev| limit.set(event_target_value(&ev))/>

@@ -139,3 +139,27 @@ pub fn parse_units(label: &str, text: &str) -> Result<u64, String> {
 pub fn list_of(text: &str) -> Vec<String> {
     text.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
 }
+
+/// The capacity mode radio buttons, with read and write capacity units when
+/// provisioned. `name` keeps radio groups of different forms apart.
+pub fn capacity_fields(name: &'static str, billing: RwSignal<String>, rcu: RwSignal<String>, wcu: RwSignal<String>) -> impl IntoView {
+    view! {
+        <fieldset class="radio-group">
+            <legend>"Capacity mode"</legend>
+            <label class="radio">
+                <input type="radio" name=name value="PAY_PER_REQUEST" prop:checked=move || billing.get() == "PAY_PER_REQUEST" on:change=move |_| billing.set("PAY_PER_REQUEST".into())/>
+                "On-demand"
+            </label>
+            <label class="radio">
+                <input type="radio" name=name value="PROVISIONED" prop:checked=move || billing.get() == "PROVISIONED" on:change=move |_| billing.set("PROVISIONED".into())/>
+                "Provisioned"
+            </label>
+        </fieldset>
+        <Show when=move || billing.get() == "PROVISIONED">
+            <div class="field-row">
+                {number_input("Read capacity units", rcu)}
+                {number_input("Write capacity units", wcu)}
+            </div>
+        </Show>
+    }
+}

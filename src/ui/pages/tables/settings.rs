@@ -7,7 +7,7 @@ use super::json::value_one_line;
 use super::{confirm, error_text, key_label, keys_of};
 use crate::ui::api::{dynamodb, streams, ApiError};
 use leptos::prelude::*;
-use super::{text_input, number_input, type_select, parse_units, list_of, projection_label};
+use super::{capacity_fields, text_input, number_input, type_select, parse_units, list_of, projection_label};
 use leptos::task::spawn_local;
 use serde_json::{json, Value};
 
@@ -455,23 +455,7 @@ pub fn Settings(name: String) -> impl IntoView {
                 _ => "…".into(),
             }}</strong></p>
             <form on:submit=save_capacity novalidate=true aria-label="Capacity mode">
-                <fieldset class="radio-group">
-                    <legend>"Capacity mode"</legend>
-                    <label class="radio">
-                        <input type="radio" name="settings-billing" value="PAY_PER_REQUEST" prop:checked=move || billing.get() == "PAY_PER_REQUEST" on:change=move |_| billing.set("PAY_PER_REQUEST".into())/>
-                        "On-demand"
-                    </label>
-                    <label class="radio">
-                        <input type="radio" name="settings-billing" value="PROVISIONED" prop:checked=move || billing.get() == "PROVISIONED" on:change=move |_| billing.set("PROVISIONED".into())/>
-                        "Provisioned"
-                    </label>
-                </fieldset>
-                <Show when=move || billing.get() == "PROVISIONED">
-                    <div class="field-row">
-                        {number_input("Read capacity units", rcu)}
-                        {number_input("Write capacity units", wcu)}
-                    </div>
-                </Show>
+                {capacity_fields("settings-billing", billing, rcu, wcu)}
                 <div class="button-row">
                     <button type="submit" class="button primary" disabled=move || cap_busy.get()>
                         {move || if cap_busy.get() { "Saving…" } else { "Save capacity" }}
