@@ -12,6 +12,7 @@ pub mod cloud;
 pub mod dynamodb;
 pub mod export;
 pub mod http;
+pub mod lambda;
 pub mod protocol;
 pub mod store;
 

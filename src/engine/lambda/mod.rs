@@ -1,0 +1,3 @@
+//! Lambda: functions as nested WebAssembly modules (see docs/function-abi.md).
+
+pub mod wasm;
