@@ -14,7 +14,7 @@
 //! ```
 //!
 //! `> Operation` may be followed by the JSON body on the same line and on
-//! continuation lines; `> Streams.<Operation>` calls the DynamoDB Streams API. `! advance <ms>` moves the engine's clock forward;
+//! continuation lines; `> Streams.<Operation>` calls the DynamoDB Streams API and `> CloudWatch.<Operation>` the CloudWatch metrics API (`_aws/monitoring/`). `! advance <ms>` moves the engine's clock forward;
 //! `! delay <ms>` sets how long tables stay CREATING/UPDATING. The clock
 //! starts at 2023-11-14T22:13:20Z (1 700 000 000 000 ms).
 //!
@@ -69,11 +69,12 @@ fn run_file(path: &Path) -> (String, String) {
             while i < lines.len() && !lines[i].trim().is_empty() {
                 i += 1;
             }
-            let target = match operation.strip_prefix("Streams.") {
-                Some(op) => format!("DynamoDBStreams_20120810.{op}"),
-                None => format!("DynamoDB_20120810.{operation}"),
+            let (path, target) = match (operation.strip_prefix("Streams."), operation.strip_prefix("CloudWatch.")) {
+                (Some(op), _) => ("/_aws/dynamodb/", format!("DynamoDBStreams_20120810.{op}")),
+                (_, Some(op)) => ("/_aws/monitoring/", format!("GraniteServiceVersion20100801.{op}")),
+                _ => ("/_aws/dynamodb/", format!("DynamoDB_20120810.{operation}")),
             };
-            let http = HttpRequest::new("POST", "/_aws/dynamodb/")
+            let http = HttpRequest::new("POST", path)
                 .with_header("X-Amz-Target", &target)
                 .with_header("Content-Type", "application/x-amz-json-1.0")
                 .with_body(if body.trim().is_empty() { "{}".to_string() } else { body });

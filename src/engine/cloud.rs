@@ -10,6 +10,7 @@
 //! | `/_aws/apigateway/...`        | API Gateway management (v1, v2) | restJson1       |
 //! | `/_aws/s3/<bucket>/<key>`     | S3, path style                  | REST-XML        |
 //! | `/_aws/logs/`                 | CloudWatch Logs                 | awsJson 1.1     |
+//! | `/_aws/monitoring/`           | CloudWatch metrics              | awsJson 1.0     |
 //! | `/_api/<apiId>/...`           | invoke URLs of deployed APIs    | API Gateway     |
 //!
 //! A service that is not built yet answers every request with the error AWS
@@ -18,6 +19,7 @@
 use super::clock::Clock;
 use super::dynamodb::DynamoDb;
 use super::http::{HttpRequest, HttpResponse};
+use super::metrics::Metrics;
 use super::protocol::{self, JsonVersion, UNKNOWN_OPERATION};
 use super::store::{Journal, MemoryStore, Mutation, Store, SCHEMA_KEY, SCHEMA_VERSION};
 use std::cell::{Cell, RefCell};
@@ -36,6 +38,7 @@ pub enum Route<'a> {
     ApiGateway { rest: &'a str },
     S3 { rest: &'a str },
     Logs,
+    Monitoring,
     /// An invoke URL: `/_api/<api_id>/<rest>`.
     Invoke { api_id: &'a str, rest: &'a str },
     /// `/_aws/<name>/...` for a service Stratus does not have.
@@ -54,6 +57,7 @@ pub fn route(path: &str) -> Route<'_> {
             "apigateway" => Route::ApiGateway { rest },
             "s3" => Route::S3 { rest },
             "logs" => Route::Logs,
+            "monitoring" => Route::Monitoring,
             name => Route::UnknownService { name },
         };
     }
@@ -73,6 +77,7 @@ pub struct Cloud {
     /// The last failure to make a change durable, if any (the console shows it).
     store_failure: RefCell<Option<String>>,
     dynamodb: RefCell<DynamoDb>,
+    metrics: Metrics,
 }
 
 impl Cloud {
@@ -85,9 +90,11 @@ impl Cloud {
     /// A new, empty cloud whose changes are made durable by `store`.
     pub fn with_store(clock: Rc<dyn Clock>, store: Rc<dyn Store>) -> Self {
         let journal = Journal::default();
+        let metrics = Metrics::new();
         Cloud {
             requests: Cell::new(0),
-            dynamodb: RefCell::new(DynamoDb::new(clock.clone(), journal.clone())),
+            dynamodb: RefCell::new(DynamoDb::with_metrics(clock.clone(), journal.clone(), metrics.clone())),
+            metrics,
             clock,
             journal,
             store: RefCell::new(store),
@@ -98,7 +105,7 @@ impl Cloud {
     /// Loads stored state (as a store holds it) into this empty cloud.
     /// Fails, leaving the cloud empty, on a newer schema or a corrupt entry.
     pub fn restore(&self, entries: &[(String, Vec<u8>)]) -> Result<crate::engine::dynamodb::persist::Restored, String> {
-        let mut fresh = DynamoDb::new(self.clock.clone(), self.journal.clone());
+        let mut fresh = DynamoDb::with_metrics(self.clock.clone(), self.journal.clone(), self.metrics.clone());
         let restored = crate::engine::dynamodb::persist::restore(&mut fresh, entries)?;
         *self.dynamodb.borrow_mut() = fresh;
         if !entries.iter().any(|(k, _)| k == SCHEMA_KEY) {
@@ -132,6 +139,11 @@ impl Cloud {
         self.dynamodb.borrow_mut()
     }
 
+    /// The cloud's metrics (what CloudWatch serves).
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
     /// A number that changes whenever the cloud's state changes (for views
     /// that refresh when something changed).
     pub fn change_count(&self) -> u64 {
@@ -151,6 +163,10 @@ impl Cloud {
             Route::DynamoDb if request.method == "POST" => self.dynamodb.borrow_mut().handle_http(&request),
             Route::DynamoDb => json_unknown_operation(&request, JsonVersion::V1_0),
             Route::Logs => json_unknown_operation(&request, JsonVersion::V1_1),
+            Route::Monitoring if request.method == "POST" => {
+                super::cloudwatch::handle_http(&self.metrics, &request, self.clock.now_ms())
+            }
+            Route::Monitoring => json_unknown_operation(&request, JsonVersion::V1_0),
             Route::Lambda { rest } => protocol::lambda_error(
                 404,
                 "UnknownOperationException",
@@ -166,7 +182,7 @@ impl Cloud {
             Route::UnknownService { name } => protocol::gateway_message(
                 404,
                 &format!(
-                    "Stratus has no service named '{name}'. Services: dynamodb, lambda, apigateway, s3, logs."
+                    "Stratus has no service named '{name}'. Services: dynamodb, lambda, apigateway, s3, logs, monitoring."
                 ),
             ),
             Route::NotACloudPath => protocol::gateway_message(404, "Not Found"),

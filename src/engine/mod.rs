@@ -9,10 +9,12 @@
 
 pub mod clock;
 pub mod cloud;
+pub mod cloudwatch;
 pub mod dynamodb;
 pub mod export;
 pub mod http;
 pub mod lambda;
+pub mod metrics;
 pub mod protocol;
 pub mod store;
 

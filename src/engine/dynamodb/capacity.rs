@@ -7,6 +7,7 @@
 //! * a provisioned table accrues its rate per second and may bank up to 300
 //!   seconds of unused capacity (DynamoDB's burst capacity).
 
+use crate::engine::metrics::{Kind, Metrics, SeriesId, SeriesKey};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -172,5 +173,90 @@ mod tests {
         assert!(!b.allows(1000));
         assert!(b.allows(10_000_000));
         assert_eq!(b.tokens, 300.0, "never more than 300 s banked");
+    }
+}
+
+/// A table's CloudWatch metrics (namespace `AWS/DynamoDB`, dimension
+/// `TableName`, plus `GlobalSecondaryIndexName` for an index's consumption):
+/// consumed and provisioned read and write capacity, and throttle events.
+#[derive(Clone)]
+pub struct Meter {
+    metrics: Metrics,
+    table: String,
+    consumed_read: SeriesId,
+    consumed_write: SeriesId,
+    read_throttles: SeriesId,
+    write_throttles: SeriesId,
+}
+
+impl std::fmt::Debug for Meter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Meter({})", self.table)
+    }
+}
+
+const NAMESPACE: &str = "AWS/DynamoDB";
+
+impl Meter {
+    pub fn new(metrics: &Metrics, table: &str) -> Self {
+        let series = |name: &str| metrics.series(SeriesKey::new(NAMESPACE, name, &[("TableName", table)]), Kind::Samples, "Count");
+        Meter {
+            consumed_read: series("ConsumedReadCapacityUnits"),
+            consumed_write: series("ConsumedWriteCapacityUnits"),
+            read_throttles: series("ReadThrottleEvents"),
+            write_throttles: series("WriteThrottleEvents"),
+            metrics: metrics.clone(),
+            table: table.to_string(),
+        }
+    }
+
+    /// Records what one request consumed.
+    pub fn consumed(&self, consumed: &Consumed, now_ms: u64) {
+        if consumed.read > 0.0 {
+            self.metrics.record(self.consumed_read, consumed.read, now_ms);
+        }
+        if consumed.write > 0.0 {
+            self.metrics.record(self.consumed_write, consumed.write, now_ms);
+        }
+        for (index, (global, read, write)) in &consumed.indexes {
+            if !global {
+                // A local index's consumption is the table's, as CloudWatch reports it.
+                if *read > 0.0 {
+                    self.metrics.record(self.consumed_read, *read, now_ms);
+                }
+                if *write > 0.0 {
+                    self.metrics.record(self.consumed_write, *write, now_ms);
+                }
+                continue;
+            }
+            let dims = [("TableName", self.table.as_str()), ("GlobalSecondaryIndexName", index.as_str())];
+            for (name, units) in [("ConsumedReadCapacityUnits", read), ("ConsumedWriteCapacityUnits", write)] {
+                if *units > 0.0 {
+                    self.metrics.record_key(SeriesKey::new(NAMESPACE, name, &dims), Kind::Samples, "Count", *units, now_ms);
+                }
+            }
+        }
+    }
+
+    /// Records a request refused for lack of capacity.
+    pub fn throttled(&self, write: bool, now_ms: u64) {
+        self.metrics.record(if write { self.write_throttles } else { self.read_throttles }, 1.0, now_ms);
+    }
+
+    /// Records the table's provisioned capacity now in force (0 once the
+    /// table is on demand, so the line ends; nothing for a table that was
+    /// always on demand, as CloudWatch has no such metric for it).
+    pub fn provisioned(&self, table: &super::Table, now_ms: u64) {
+        let provisioned = table.billing == super::BillingMode::Provisioned;
+        for (name, value) in [
+            ("ProvisionedReadCapacityUnits", table.throughput.read),
+            ("ProvisionedWriteCapacityUnits", table.throughput.write),
+        ] {
+            let key = SeriesKey::new(NAMESPACE, name, &[("TableName", self.table.as_str())]);
+            if provisioned || self.metrics.unit(&key).is_some() {
+                let value = if provisioned { value as f64 } else { 0.0 };
+                self.metrics.record_key(key, Kind::Gauge, "Count", value, now_ms);
+            }
+        }
     }
 }

@@ -389,6 +389,7 @@ pub fn create_table(db: &mut DynamoDb, req: &Req) -> Result<Value> {
         sequence: 0,
         ttl_index: Default::default(),
         journal: db.journal.clone(),
+        meter: super::capacity::Meter::new(&db.metrics, name),
     };
     let description = describe(&table, now);
     db.tables.insert(name.to_string(), table);

@@ -181,6 +181,7 @@ pub fn check_throughput(table: &mut Table, write: bool, now_ms: u64) -> Result<(
     let bucket = if write { &mut table.write_bucket } else { &mut table.read_bucket };
     if let Some(b) = bucket {
         if !b.allows(now_ms) {
+            table.meter.throttled(write, now_ms);
             return Err(DynamoError::throughput_exceeded());
         }
     }
@@ -190,6 +191,7 @@ pub fn check_throughput(table: &mut Table, write: bool, now_ms: u64) -> Result<(
         for index in &mut table.storage.indexes {
             if let Some(b) = &mut index.write_bucket {
                 if !b.allows(now_ms) {
+                    table.meter.throttled(true, now_ms);
                     return Err(DynamoError::index_throughput_exceeded());
                 }
             }
@@ -202,6 +204,7 @@ pub fn check_throughput(table: &mut Table, write: bool, now_ms: u64) -> Result<(
 pub fn check_index_read_throughput(table: &mut Table, index: &str, now_ms: u64) -> Result<()> {
     if let Some(b) = table.storage.indexes.iter_mut().find(|i| i.name == index).and_then(|i| i.read_bucket.as_mut()) {
         if !b.allows(now_ms) {
+            table.meter.throttled(false, now_ms);
             return Err(DynamoError::throughput_exceeded());
         }
     }
@@ -210,6 +213,7 @@ pub fn check_index_read_throughput(table: &mut Table, index: &str, now_ms: u64) 
 
 /// Charges what a request consumed to the table's buckets.
 pub fn charge(table: &mut Table, consumed: &Consumed, now_ms: u64) {
+    table.meter.consumed(consumed, now_ms);
     for (name, (_, read, write)) in &consumed.indexes {
         if let Some(index) = table.storage.indexes.iter_mut().find(|i| &i.name == name) {
             if let (Some(b), true) = (&mut index.read_bucket, *read > 0.0) {

@@ -38,6 +38,7 @@ pub use value::{AttributeValue, Item};
 use crate::engine::clock::Clock;
 use crate::engine::http::{HttpRequest, HttpResponse};
 use crate::engine::protocol::JsonVersion;
+use crate::engine::metrics::Metrics;
 use crate::engine::store::{Journal, Mutation};
 use crate::engine::{ACCOUNT_ID, REGION};
 use capacity::Bucket;
@@ -97,6 +98,8 @@ pub struct Table {
     pub ttl_index: BTreeSet<(u64, StoredKey)>,
     /// Where this table's changes are recorded for the store.
     pub journal: Journal,
+    /// Where this table's CloudWatch metrics are recorded.
+    pub meter: capacity::Meter,
 }
 
 impl Table {
@@ -236,12 +239,19 @@ pub struct DynamoDb {
     pub transactions: BTreeMap<String, batch::RememberedTransaction>,
     /// Changes not yet handed to the store.
     pub journal: Journal,
+    /// The cloud's metrics (CloudWatch namespace `AWS/DynamoDB`).
+    pub metrics: Metrics,
     ids: u64,
 }
 
 impl DynamoDb {
     pub fn new(clock: Rc<dyn Clock>, journal: Journal) -> Self {
-        DynamoDb { tables: BTreeMap::new(), settings: Settings::default(), clock, transactions: BTreeMap::new(), journal, ids: 0 }
+        DynamoDb::with_metrics(clock, journal, Metrics::new())
+    }
+
+    /// A DynamoDB service recording its metrics into `metrics`.
+    pub fn with_metrics(clock: Rc<dyn Clock>, journal: Journal, metrics: Metrics) -> Self {
+        DynamoDb { tables: BTreeMap::new(), settings: Settings::default(), clock, transactions: BTreeMap::new(), journal, metrics, ids: 0 }
     }
 
     /// Records a control-plane change for the store: the settings of the
@@ -343,6 +353,27 @@ impl DynamoDb {
             )
         {
             self.journal_control(operation, body);
+        }
+        if matches!(operation, "CreateTable" | "UpdateTable") {
+            if let Some(name) = body.get("TableName").and_then(Value::as_str) {
+                let now = self.now_ms();
+                if let Some(table) = self.tables.get(request::table_name_from(name)) {
+                    table.meter.provisioned(table, now);
+                }
+            }
+        }
+        if let Err(e) = &result {
+            if e.code == ErrorCode::ProvisionedThroughputExceeded {
+                let table = body.get("TableName").and_then(Value::as_str).map(request::table_name_from).unwrap_or("");
+                let now = self.now_ms();
+                self.metrics.record_key(
+                    crate::engine::metrics::SeriesKey::new("AWS/DynamoDB", "ThrottledRequests", &[("TableName", table), ("Operation", operation)]),
+                    crate::engine::metrics::Kind::Samples,
+                    "Count",
+                    1.0,
+                    now,
+                );
+            }
         }
         result
     }

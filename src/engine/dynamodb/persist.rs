@@ -165,6 +165,7 @@ pub fn table_from_meta(db: &DynamoDb, v: &Value, now_ms: u64) -> Option<Table> {
         sequence: 0,
         ttl_index: Default::default(),
         journal: db.journal.clone(),
+        meter: super::capacity::Meter::new(&db.metrics, &name),
         name,
     })
     .map(|mut t| {
@@ -216,6 +217,7 @@ pub fn restore(db: &mut DynamoDb, entries: &[(String, Vec<u8>)]) -> Result<Resto
     for (name, mut table) in tables {
         let ttl = table.ttl_attribute.take();
         table.set_ttl(ttl);
+        table.meter.provisioned(&table, now);
         db.tables.insert(name, table);
     }
     Ok(restored)
