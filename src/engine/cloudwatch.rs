@@ -451,7 +451,7 @@ mod tests {
         assert_eq!(values.iter().sum::<f64>(), 16.0);
         let (_, v) = call(&m, "GetMetricStatistics", json!({
             "Namespace":"App","MetricName":"Latency","StartTime": now / 1000 - 3600, "EndTime": now / 1000 + 60,
-            "Period": 3600, "ExtendedStatistics": ["p50"]
+            "Period": 7200, "ExtendedStatistics": ["p50"]
         }), now);
         assert_eq!(v["Datapoints"][0]["ExtendedStatistics"]["p50"], json!(2.0));
         assert_eq!(v["Datapoints"][0]["Unit"], json!("Milliseconds"));
