@@ -27,8 +27,17 @@ pub async fn streams(operation: &str, body: Value) -> Result<Value, ApiError> {
     json_call(&format!("DynamoDBStreams_20120810.{operation}"), body).await
 }
 
+/// Calls a CloudWatch metrics operation (`_aws/monitoring/`, awsJson 1.0).
+pub async fn cloudwatch(operation: &str, body: Value) -> Result<Value, ApiError> {
+    json_call_at("/_aws/monitoring/", &format!("GraniteServiceVersion20100801.{operation}"), body).await
+}
+
 async fn json_call(target: &str, body: Value) -> Result<Value, ApiError> {
-    let request = HttpRequest::new("POST", "/_aws/dynamodb/")
+    json_call_at("/_aws/dynamodb/", target, body).await
+}
+
+async fn json_call_at(path: &str, target: &str, body: Value) -> Result<Value, ApiError> {
+    let request = HttpRequest::new("POST", path)
         .with_header("X-Amz-Target", target)
         .with_header("Content-Type", "application/x-amz-json-1.0")
         .with_body(body.to_string());

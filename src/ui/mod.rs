@@ -3,6 +3,7 @@
 //! with the same requests an AWS SDK would send.
 
 pub mod api;
+mod chart;
 mod cloud_state;
 mod pages;
 mod shell;

@@ -60,7 +60,7 @@ pub fn App(base: String) -> impl IntoView {
                     <Routes fallback=|| view! { <pages::NotFound/> }>
                         <Route path=path!("/") view=pages::Dashboard/>
                         <Route path=path!("/tables") view=pages::TablesList/>
-                        <Route path=path!("/tables/new") view=pages::CreateTable/>
+                        <Route path=path!("/tables/-/create") view=pages::CreateTable/>
                         <Route path=path!("/tables/:name") view=pages::TablePage/>
                         <Route path=path!("/functions") view=|| view! { <pages::NotBuilt service=&SERVICES[1]/> }/>
                         <Route path=path!("/apis") view=|| view! { <pages::NotBuilt service=&SERVICES[2]/> }/>

@@ -126,9 +126,38 @@ export async function pageFetch(page, url, init = {}) {
 // A DynamoDB operation through fetch() from the page (so through the service
 // worker): status, headers, body text and the parsed body.
 export async function dynamo(page, operation, body) {
-  const r = await pageFetch(page, "_aws/dynamodb/", {
+  return awsJson(page, "_aws/dynamodb/", "DynamoDB_20120810." + operation, body);
+}
+
+// A CloudWatch metrics operation (awsJson 1.0 at _aws/monitoring/).
+export async function cloudwatch(page, operation, body) {
+  return awsJson(page, "_aws/monitoring/", "GraniteServiceVersion20100801." + operation, body);
+}
+
+// A DynamoDB operation that must succeed; returns the parsed body.
+export async function dynamoOk(page, operation, body) {
+  const r = await dynamo(page, operation, body);
+  if (r.status !== 200) throw new Error(`${operation}: ${r.status} ${r.text}`);
+  return r.json;
+}
+
+// Retries `check` until it stops throwing (or `timeout` ms pass).
+export async function eventually(check, timeout = 10000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await check();
+    } catch (e) {
+      if (Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+async function awsJson(page, url, target, body) {
+  const r = await pageFetch(page, url, {
     method: "POST",
-    headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810." + operation },
+    headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": target },
     body: JSON.stringify(body),
   });
   let json = null;

@@ -4,7 +4,7 @@
 // Every change is checked against the engine with fetch('_aws/dynamodb/').
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, openPage, shot, waitForServiceWorker, dynamo } from "./harness.mjs";
+import { serveDist, launch, openPage, shot, waitForServiceWorker, dynamo, dynamoOk, eventually } from "./harness.mjs";
 
 let browser;
 let server;
@@ -17,23 +17,7 @@ after(async () => {
   await server?.close();
 });
 
-async function dynamoOk(page, operation, body) {
-  const r = await dynamo(page, operation, body);
-  assert.equal(r.status, 200, `${operation}: ${r.text}`);
-  return r.json;
-}
 
-async function eventually(check, timeout = 10000) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    try {
-      return await check();
-    } catch (e) {
-      if (Date.now() > end) throw e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 test("indexes, capacity, time to live and stream from a table's settings tab", async (t) => {
   const { context, page } = await openPage(browser);
@@ -109,6 +93,10 @@ test("indexes, capacity, time to live and stream from a table's settings tab", a
     return r;
   });
   assert.deepEqual(q.Items[0].id, { S: "o2" });
+  // The item explorer offers the new index at once, without a reload.
+  await page.getByRole("tab", { name: "Explore items" }).click();
+  await page.getByLabel("Table or index").locator("option", { hasText: "byStatus" }).waitFor({ state: "attached" });
+  await page.getByRole("tab", { name: "Indexes and settings" }).click();
 
   // Delete it, confirming the dialog.
   page.once("dialog", (d) => d.accept());

@@ -1,4 +1,6 @@
-//! `/tables/new`: a form for CreateTable (keys, capacity mode, indexes).
+//! `/tables/-/create`: a form for CreateTable (keys, capacity mode, indexes).
+//! (Two segments, so that no table name, which is one segment of at least
+//! three characters, can clash with it: a table may be called `new`.)
 
 use super::error_text;
 use crate::ui::api::dynamodb;

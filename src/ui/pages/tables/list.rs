@@ -62,7 +62,7 @@ pub fn TablesList() -> impl IntoView {
             </label>
             <span class="spacer"></span>
             <button class="button" on:click=move |_| reload.update(|n| *n += 1)>"Refresh"</button>
-            <A href=href("/tables/new") attr:class="button primary">"Create table"</A>
+            <A href=href("/tables/-/create") attr:class="button primary">"Create table"</A>
         </div>
         {move || match tables.get() {
             None => view! { <section class="card" role="status"><p class="muted">"Loading tables…"</p></section> }.into_any(),
@@ -71,7 +71,7 @@ pub fn TablesList() -> impl IntoView {
                 <section class="card empty-state">
                     <h2>"No tables yet"</h2>
                     <p class="muted">"A table holds items reached by their partition key (and sort key). Create one to start."</p>
-                    <A href=href("/tables/new") attr:class="button primary">"Create table"</A>
+                    <A href=href("/tables/-/create") attr:class="button primary">"Create table"</A>
                 </section>
             }
             .into_any(),

@@ -6,6 +6,7 @@ mod create;
 mod explore;
 mod json;
 mod list;
+mod monitor;
 mod settings;
 mod table;
 

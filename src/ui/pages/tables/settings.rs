@@ -85,10 +85,11 @@ fn run(
     });
 }
 
+/// `refresh` counts the changes made here; the table page redraws the views
+/// that depend on the table's settings when it moves.
 #[component]
-pub fn Settings(name: String) -> impl IntoView {
+pub fn Settings(name: String, refresh: RwSignal<u32>) -> impl IntoView {
     let table_name = StoredValue::new(name);
-    let refresh = RwSignal::new(0u32);
     let description = LocalResource::new(move || {
         refresh.track();
         let table = table_name.get_value();

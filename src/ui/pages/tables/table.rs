@@ -110,6 +110,15 @@ pub fn TablePage() -> impl IntoView {
         let table = name.get();
         async move { dynamodb("DescribeTable", json!({ "TableName": table })).await.map(|d| d["Table"].clone()) }
     });
+    // Bumped by the settings tab after each change; the views that depend on
+    // the table's settings (keys, indexes, capacity) are drawn from `latest`.
+    let refresh = RwSignal::new(0u32);
+    let latest = LocalResource::new(move || {
+        refresh.track();
+        let table = name.get();
+        async move { dynamodb("DescribeTable", json!({ "TableName": table })).await.map(|d| d["Table"].clone()) }
+    });
+    let current = move || latest.get().and_then(Result::ok);
     let tab = RwSignal::new("items");
     let delete_error = RwSignal::new(None::<String>);
     let navigate = use_navigate();
@@ -159,13 +168,13 @@ tab.set(id)
                 </section>
             }
             .into_any(),
-            Some(Ok(table)) => {
-                let explore_table = table.clone();
+            Some(Ok(_)) => {
                 view! {
                     <div class="tabs" role="tablist" aria-label="Table views">
                         {tab_button("items", "Explore items")}
                         {tab_button("overview", "Overview")}
                         {tab_button("settings", "Indexes and settings")}
+                        {tab_button("monitor", "Monitor")}
                     </div>
                     <Show when=move || tab.get() == "overview">
                         <div role="tabpanel" aria-label="Overview">
@@ -174,11 +183,16 @@ tab.set(id)
                     </Show>
                     <Show when=move || tab.get() == "settings">
                         <div role="tabpanel" aria-label="Indexes and settings">
-                            <Settings name=name.get_untracked()/>
+                            <Settings name=name.get_untracked() refresh=refresh/>
+                        </div>
+                    </Show>
+                    <Show when=move || tab.get() == "monitor">
+                        <div role="tabpanel" aria-label="Monitor">
+                            {move || current().map(|t| view! { <super::monitor::Monitor table=t/> })}
                         </div>
                     </Show>
                     <div role="tabpanel" aria-label="Explore items" hidden=move || tab.get() != "items">
-                        <Explore table=explore_table.clone()/>
+                        {move || current().map(|t| view! { <Explore table=t/> })}
                     </div>
                 }
                 .into_any()
