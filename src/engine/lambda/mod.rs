@@ -1,3 +1,4 @@
 //! Lambda: functions as nested WebAssembly modules (see docs/function-abi.md).
 
+pub mod instrument;
 pub mod wasm;
