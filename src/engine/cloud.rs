@@ -19,6 +19,7 @@
 use super::clock::Clock;
 use super::dynamodb::DynamoDb;
 use super::http::{HttpRequest, HttpResponse};
+use super::logs::Logs;
 use super::metrics::Metrics;
 use super::protocol::{self, JsonVersion, UNKNOWN_OPERATION};
 use super::store::{Journal, MemoryStore, Mutation, Store, SCHEMA_KEY, SCHEMA_VERSION};
@@ -78,6 +79,7 @@ pub struct Cloud {
     store_failure: RefCell<Option<String>>,
     dynamodb: RefCell<DynamoDb>,
     metrics: Metrics,
+    logs: Logs,
 }
 
 impl Cloud {
@@ -95,6 +97,7 @@ impl Cloud {
             requests: Cell::new(0),
             dynamodb: RefCell::new(DynamoDb::with_metrics(clock.clone(), journal.clone(), metrics.clone())),
             metrics,
+            logs: Logs::new(),
             clock,
             journal,
             store: RefCell::new(store),
@@ -144,6 +147,11 @@ impl Cloud {
         &self.metrics
     }
 
+    /// The cloud's CloudWatch Logs store (Lambda writes function logs here).
+    pub fn logs(&self) -> &Logs {
+        &self.logs
+    }
+
     /// A number that changes whenever the cloud's state changes (for views
     /// that refresh when something changed).
     pub fn change_count(&self) -> u64 {
@@ -162,6 +170,7 @@ impl Cloud {
         let response = match route(&request.path) {
             Route::DynamoDb if request.method == "POST" => self.dynamodb.borrow_mut().handle_http(&request),
             Route::DynamoDb => json_unknown_operation(&request, JsonVersion::V1_0),
+            Route::Logs if request.method == "POST" => super::logs::handle_http(&self.logs, &request, self.clock.now_ms()),
             Route::Logs => json_unknown_operation(&request, JsonVersion::V1_1),
             Route::Monitoring if request.method == "POST" => {
                 super::cloudwatch::handle_http(&self.metrics, &request, self.clock.now_ms())
