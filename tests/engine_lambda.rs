@@ -117,6 +117,16 @@ fn hello_sample_cold_then_warm() {
     assert!(log.contains("Memory Size: 128 MB"), "{log}");
     let (_, _, log) = t.invoke("hello", json!({}));
     assert!(!log.contains("Init Duration"), "a warm start has no init: {log}");
+    // The log lines are in CloudWatch Logs, in the function's log group.
+    let r = t.send(
+        HttpRequest::new("POST", "/_aws/logs/")
+            .with_header("x-amz-target", "Logs_20140328.FilterLogEvents")
+            .with_body(json!({"logGroupName": "/aws/lambda/hello", "filterPattern": "REPORT"}).to_string()),
+    );
+    let events: Value = serde_json::from_slice(&r.body).unwrap();
+    let events = events["events"].as_array().unwrap();
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(events[0]["logStreamName"].as_str().unwrap().contains("/[$LATEST]"), "{events:?}");
     // Idle environments are shut down on the engine clock.
     t.clock.advance_ms(10 * 60 * 1000);
     let (_, _, log) = t.invoke("hello", json!({}));

@@ -19,6 +19,7 @@
 use super::clock::Clock;
 use super::dynamodb::DynamoDb;
 use super::http::{HttpRequest, HttpResponse};
+use super::logs::Logs;
 use super::metrics::Metrics;
 use super::protocol::{self, JsonVersion, UNKNOWN_OPERATION};
 use super::store::{Journal, MemoryStore, Mutation, Store, SCHEMA_KEY, SCHEMA_VERSION};
@@ -82,6 +83,7 @@ pub struct Cloud {
     dynamodb: RefCell<DynamoDb>,
     lambda: RefCell<Lambda>,
     metrics: Metrics,
+    logs: Logs,
     /// Runs function modules (the browser's engine, or wasmi natively).
     engine: RefCell<Option<Rc<dyn WasmEngine>>>,
     /// Times invocations (milliseconds, monotonic).
@@ -119,6 +121,7 @@ impl Cloud {
             monotonic: RefCell::new(monotonic),
             me: me.clone(),
             metrics,
+            logs: Logs::new(),
             clock,
             journal,
             store: RefCell::new(store),
@@ -247,14 +250,21 @@ impl Cloud {
         ran
     }
 
-    /// Writes an invocation's log lines to the function's log group.
+    /// Writes an invocation's log lines to the function's log group
+    /// (`/aws/lambda/<name>`) in CloudWatch Logs.
     pub fn write_function_log(&self, function: &str, stream: &str, lines: &[String], now_ms: u64) {
-        let _ = (function, stream, lines, now_ms);
+        let events: Vec<(u64, &str)> = lines.iter().map(|l| (now_ms, l.as_str())).collect();
+        self.logs.append(&format!("/aws/lambda/{function}"), stream, &events, now_ms);
     }
 
     /// The cloud's metrics (what CloudWatch serves).
     pub fn metrics(&self) -> &Metrics {
         &self.metrics
+    }
+
+    /// The cloud's CloudWatch Logs store (Lambda writes function logs here).
+    pub fn logs(&self) -> &Logs {
+        &self.logs
     }
 
     /// A number that changes whenever the cloud's state changes (for views
@@ -308,6 +318,7 @@ impl Cloud {
         let response = match route(&request.path) {
             Route::DynamoDb if request.method == "POST" => self.dynamodb.borrow_mut().handle_http(&request),
             Route::DynamoDb => json_unknown_operation(&request, JsonVersion::V1_0),
+            Route::Logs if request.method == "POST" => super::logs::handle_http(&self.logs, &request, self.clock.now_ms()),
             Route::Logs => json_unknown_operation(&request, JsonVersion::V1_1),
             Route::Monitoring if request.method == "POST" => {
                 super::cloudwatch::handle_http(&self.metrics, &request, self.clock.now_ms())
