@@ -186,6 +186,15 @@ fn echo_command_sample() {
 }
 
 #[test]
+fn primes_sample_computes() {
+    let t = T::new();
+    assert_eq!(t.create("primes", &sample("primes"), json!({"Timeout": 30})).0, 201);
+    let (r, body, _) = t.invoke("primes", json!({"n": 10000}));
+    assert_eq!(r.status, 200);
+    assert_eq!(body, json!({"n": 10000, "primes": 1229}));
+}
+
+#[test]
 fn refused_at_create_time() {
     let t = T::new();
     let (s, v) = t.create("bad", b"not a module", json!({}));
