@@ -27,7 +27,13 @@ use super::lambda::wasi::{CloudLink, Monotonic};
 use super::lambda::wasm::WasmEngine;
 use super::lambda::Lambda;
 use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::{Rc, Weak};
+
+/// Fetches a language runtime's module by name (`nodejs`): the browser
+/// downloads it from the app's files on first use.
+pub type RuntimeLoader = Rc<dyn Fn(&str) -> Pin<Box<dyn Future<Output = Result<Vec<u8>, String>>>>>;
 
 /// The region every ARN and endpoint names.
 pub const REGION: &str = "us-east-1";
@@ -90,6 +96,7 @@ pub struct Cloud {
     monotonic: RefCell<Monotonic>,
     /// This cloud itself, for the guests' calls back into it.
     me: Weak<Cloud>,
+    runtime_loader: RefCell<Option<RuntimeLoader>>,
 }
 
 impl Cloud {
@@ -120,6 +127,7 @@ impl Cloud {
             engine: RefCell::new(engine),
             monotonic: RefCell::new(monotonic),
             me: me.clone(),
+            runtime_loader: RefCell::new(default_runtime_loader()),
             metrics,
             logs: Logs::new(),
             clock,
@@ -203,34 +211,51 @@ impl Cloud {
         Rc::new(Link(self.me.clone()))
     }
 
+    /// Sets how language runtimes' modules are fetched.
+    pub fn set_runtime_loader(&self, loader: RuntimeLoader) {
+        *self.runtime_loader.borrow_mut() = Some(loader);
+    }
+
+    /// Loads (a language runtime's module, on first use) and compiles a
+    /// module for a memory size, asynchronously, so that requests using it
+    /// run at once. Failures are left for the request to report.
+    async fn ready_module(&self, key: &str, memory: u32) {
+        if let Some(name) = key.strip_prefix("runtime:") {
+            let loaded = self.lambda.borrow().runtime_modules.contains_key(name);
+            let loader = self.runtime_loader.borrow().clone();
+            if let (false, Some(loader)) = (loaded, loader) {
+                if let Ok(bytes) = loader(name).await {
+                    self.lambda.borrow_mut().runtime_modules.insert(name.to_string(), Rc::new(bytes));
+                }
+            }
+        }
+        let Some(engine) = self.wasm_engine() else { return };
+        let bytes = match self.lambda.borrow_mut().prepare(key, memory) {
+            Ok(p) if p.compiled.is_none() => p.bytes.clone(),
+            _ => return,
+        };
+        if let Ok(module) = engine.compile(bytes).await {
+            if let Some(p) = self.lambda.borrow_mut().prepared.get_mut(&(key.to_string(), memory)) {
+                p.compiled.get_or_insert(module);
+            }
+        }
+    }
+
     /// Compiles every function's module that is not compiled yet (after a
     /// load, so the first invocations need not compile).
     pub async fn compile_functions(&self) {
-        let Some(engine) = self.wasm_engine() else { return };
-        let pending: Vec<((String, u32), Vec<u8>)> = {
-            let mut l = self.lambda.borrow_mut();
-            let wanted: Vec<(String, u32)> = l
-                .functions
-                .values()
-                .flat_map(|f| std::iter::once(&f.latest).chain(f.versions.values()))
-                .map(|c| (c.module_key.clone(), c.memory_mb))
-                .collect();
-            let mut out = Vec::new();
-            for (key, memory) in wanted {
-                if let Ok(p) = l.prepare(&key, memory) {
-                    if p.compiled.is_none() && !out.iter().any(|(k, _)| k == &(key.clone(), memory)) {
-                        out.push(((key, memory), p.bytes.clone()));
-                    }
-                }
-            }
-            out
-        };
-        for (key, bytes) in pending {
-            if let Ok(module) = engine.compile(bytes).await {
-                if let Some(p) = self.lambda.borrow_mut().prepared.get_mut(&key) {
-                    p.compiled = Some(module);
-                }
-            }
+        let mut wanted: Vec<(String, u32)> = self
+            .lambda
+            .borrow()
+            .functions
+            .values()
+            .flat_map(|f| std::iter::once(&f.latest).chain(f.versions.values()))
+            .map(|c| (c.module_key.clone(), c.memory_mb))
+            .collect();
+        wanted.sort();
+        wanted.dedup();
+        for (key, memory) in wanted {
+            self.ready_module(&key, memory).await;
         }
     }
 
@@ -292,6 +317,12 @@ impl Cloud {
                 }
             }
         }
+        if let Route::Lambda { rest } = route(&request.path) {
+            let needed = super::lambda::api::modules_needed(&self.lambda.borrow(), rest, &request);
+            for (key, memory) in needed {
+                self.ready_module(&key, memory).await;
+            }
+        }
         let response = self.handle_now(request);
         // Answer only once every change up to this request is durable.
         let mutations = self.journal.take();
@@ -351,6 +382,22 @@ impl Cloud {
         let n = self.requests.get();
         format!("00000000-0000-4000-8000-{n:012x}")
     }
+}
+
+/// Natively (tests, benchmarks), language runtimes are read from
+/// `runtimes/dist/` of this source tree, where `./x runtimes` builds them.
+#[cfg(not(target_arch = "wasm32"))]
+fn default_runtime_loader() -> Option<RuntimeLoader> {
+    Some(Rc::new(|name: &str| {
+        let path = format!("{}/runtimes/dist/{name}.wasm", env!("CARGO_MANIFEST_DIR"));
+        let result = std::fs::read(&path).map_err(|e| format!("{path}: {e}"));
+        Box::pin(async move { result })
+    }))
+}
+
+#[cfg(target_arch = "wasm32")]
+fn default_runtime_loader() -> Option<RuntimeLoader> {
+    None
 }
 
 /// A guest's way back into its cloud: `stratus.call` requests are answered

@@ -2,7 +2,7 @@
 //! SDK sends them (`2015-03-31/functions/...`), errors as Lambda answers
 //! them (`x-amzn-ErrorType` header and `{"Type","Message"}`).
 
-use super::function::{parse_function_name, Alias, Config, Function, LAMBDA_RUNTIMES, WASM_RUNTIMES};
+use super::function::{language_runtime, parse_function_name, Alias, Config, Function, LAMBDA_RUNTIMES, WASM_RUNTIMES};
 use super::invoke::{self, Refusal, MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD};
 use super::package;
 use super::Lambda;
@@ -199,12 +199,12 @@ fn environment(body: &Map<String, Value>) -> Result<Option<BTreeMap<String, Stri
 }
 
 fn check_runtime(runtime: &str) -> Result<()> {
-    if WASM_RUNTIMES.contains(&runtime) {
+    if WASM_RUNTIMES.contains(&runtime) || language_runtime(runtime).is_some() {
         return Ok(());
     }
     if LAMBDA_RUNTIMES.contains(&runtime) {
         return Err(invalid(format!(
-            "The runtime parameter of {runtime} is not supported by Stratus yet. Functions are WebAssembly modules: use the runtime provided.al2023."
+            "The runtime parameter of {runtime} is not supported by Stratus. Stratus runs nodejs20.x and nodejs22.x functions, and WebAssembly modules with provided.al2023."
         )));
     }
     Err(validation(format!(
@@ -213,12 +213,41 @@ fn check_runtime(runtime: &str) -> Result<()> {
     )))
 }
 
+/// The code of a function, opened: for a WebAssembly function its module;
+/// for a language runtime its source package.
+struct Code {
+    code_sha256: String,
+    code_size: u64,
+    /// The module's key (`runtime:<name>` for a language runtime) and, when
+    /// the module is the function's own, its bytes.
+    module_key: String,
+    module: Option<Vec<u8>>,
+    /// A language runtime's package: (key, JSON).
+    source: Option<(String, Vec<u8>)>,
+    form: &'static str,
+}
+
+fn decode_zip(zip_base64: &str) -> Result<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD
+        .decode(zip_base64.trim())
+        .map_err(|_| Refusal::new(400, "InvalidRequestContentException", "Could not parse request body into json: ZipFile is not valid base64"))
+}
+
+fn open_function_code(zip_base64: &str, handler: &str, runtime: &str, memory_mb: u32) -> Result<Code> {
+    if let Some(name) = language_runtime(runtime) {
+        let bytes = decode_zip(zip_base64)?;
+        let (code_sha256, code_size, json) = package::open_source(&bytes, handler, runtime).map_err(invalid)?;
+        let key = package::sha256_hex(&json);
+        return Ok(Code { code_sha256, code_size, module_key: format!("runtime:{name}"), module: None, source: Some((key, json)), form: "reactor" });
+    }
+    let (p, form) = open_code(zip_base64, handler, memory_mb)?;
+    Ok(Code { code_sha256: p.code_sha256, code_size: p.code_size, module_key: p.module_key, module: Some(p.module), source: None, form })
+}
+
 /// Opens and checks the code of a CreateFunction or UpdateFunctionCode: the
 /// module must pass the deploy-time checks for the memory size it will get.
 fn open_code(zip_base64: &str, handler: &str, memory_mb: u32) -> Result<(package::Package, &'static str)> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(zip_base64.trim())
-        .map_err(|_| Refusal::new(400, "InvalidRequestContentException", "Could not parse request body into json: ZipFile is not valid base64"))?;
+    let bytes = decode_zip(zip_base64)?;
     let package = package::open(&bytes, handler).map_err(invalid)?;
     let prepared = super::instrument::prepare(&package.module, memory_mb, &super::check_import).map_err(invalid)?;
     let form = match prepared.form {
@@ -234,10 +263,18 @@ pub fn code_to_compile(lambda: &Lambda, rest: &str, request: &HttpRequest) -> Op
     let parts: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
     let body = body_json(request).ok()?;
     let (memory, handler) = match (request.method.as_str(), parts.as_slice()) {
-        ("POST", ["2015-03-31", "functions"]) => (body.get("MemorySize").and_then(Value::as_u64).unwrap_or(128) as u32, body.get("Handler").and_then(Value::as_str).unwrap_or("")),
+        ("POST", ["2015-03-31", "functions"]) => {
+            if body.get("Runtime").and_then(Value::as_str).and_then(language_runtime).is_some() {
+                return None;
+            }
+            (body.get("MemorySize").and_then(Value::as_u64).unwrap_or(128) as u32, body.get("Handler").and_then(Value::as_str).unwrap_or(""))
+        }
         ("PUT", ["2015-03-31", "functions", f, "code"]) => {
             let (name, _) = parse_function_name(&percent_decode(f, false))?;
             let c = &lambda.functions.get(&name)?.latest;
+            if c.code_key.is_some() {
+                return None;
+            }
             (c.memory_mb, "")
         }
         _ => return None,
@@ -251,6 +288,44 @@ pub fn code_to_compile(lambda: &Lambda, rest: &str, request: &HttpRequest) -> Op
     }
     let prepared = super::instrument::prepare(&package.module, memory, &super::check_import).ok()?;
     Some((package.module_key, memory, prepared))
+}
+
+/// The prepared modules a request will run, as (module key, memory size):
+/// a language runtime a new function needs, or the versions an invocation
+/// may run. `Cloud::handle` loads and compiles them (asynchronously) before
+/// the request is handled.
+pub fn modules_needed(lambda: &Lambda, rest: &str, request: &HttpRequest) -> Vec<(String, u32)> {
+    let parts: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
+    let memory_of = |body: &Map<String, Value>| body.get("MemorySize").and_then(Value::as_u64).map(|m| m.clamp(128, 10_240) as u32);
+    let function = |f: &str| parse_function_name(&percent_decode(f, false)).and_then(|(n, q)| Some((lambda.functions.get(&n)?, q)));
+    match (request.method.as_str(), parts.as_slice()) {
+        ("POST", ["2015-03-31", "functions"]) => {
+            let Ok(body) = body_json(request) else { return Vec::new() };
+            match body.get("Runtime").and_then(Value::as_str).and_then(language_runtime) {
+                Some(name) => vec![(format!("runtime:{name}"), memory_of(&body).unwrap_or(128))],
+                None => Vec::new(),
+            }
+        }
+        ("PUT", ["2015-03-31", "functions", f, "code" | "configuration"]) => {
+            let Some((f, _)) = function(f) else { return Vec::new() };
+            let memory = body_json(request).ok().and_then(|b| memory_of(&b)).unwrap_or(f.latest.memory_mb);
+            vec![(f.latest.module_key.clone(), memory)]
+        }
+        ("POST", ["2015-03-31", "functions", f, "invocations"]) => {
+            let Some((f, inline)) = function(f) else { return Vec::new() };
+            let q = request.query_param("Qualifier").or(inline);
+            let mut versions = Vec::new();
+            match q.as_deref().and_then(|q| f.aliases.get(q)) {
+                Some(a) => {
+                    versions.push(a.function_version.clone());
+                    versions.extend(a.additional.as_ref().map(|(v, _)| v.clone()));
+                }
+                None => versions.push(q.unwrap_or_else(|| "$LATEST".into())),
+            }
+            versions.iter().filter_map(|v| f.version_config(v)).map(|c| (c.module_key.clone(), c.memory_mb)).collect()
+        }
+        _ => Vec::new(),
+    }
 }
 
 fn create_function(cloud: &Cloud, body: Map<String, Value>) -> Result<HttpResponse> {
@@ -274,7 +349,11 @@ fn create_function(cloud: &Cloud, body: Map<String, Value>) -> Result<HttpRespon
     }
     let memory = int_field(&body, "MemorySize", "memorySize", 128, 10_240)?.unwrap_or(128);
     let timeout = int_field(&body, "Timeout", "timeout", 1, 900)?.unwrap_or(3);
-    let handler = str_field(&body, "Handler")?.unwrap_or("").to_string();
+    let handler = match (str_field(&body, "Handler")?, language_runtime(runtime)) {
+        (Some(h), _) => h.to_string(),
+        (None, Some(_)) => "index.handler".to_string(),
+        (None, None) => String::new(),
+    };
     let description = str_field(&body, "Description")?.unwrap_or("").to_string();
     if description.len() > 256 {
         return Err(validation("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 256"));
@@ -286,11 +365,16 @@ fn create_function(cloud: &Cloud, body: Map<String, Value>) -> Result<HttpRespon
     let zip = code.get("ZipFile").and_then(Value::as_str).ok_or_else(|| {
         invalid("Stratus takes the code in Code.ZipFile (a zip archive or a WebAssembly module, base64); S3 locations and images are not supported.")
     })?;
-    let (package, form) = open_code(zip, &handler, memory)?;
-    let mut l = cloud.lambda();
-    if l.functions.contains_key(&name) {
+    let code = open_function_code(zip, &handler, runtime, memory)?;
+    if cloud.lambda().functions.contains_key(&name) {
         return Err(conflict(format!("Function already exist: {name}")));
     }
+    if let Some((_, json)) = &code.source {
+        // A language runtime starts once now, so that a syntax error is
+        // reported here rather than at the first invocation.
+        invoke::check_source(cloud, &name, &code.module_key, json, memory).map_err(invalid)?;
+    }
+    let mut l = cloud.lambda();
     let now = l.now_ms();
     let revision_id = l.uuid();
     let config = Config {
@@ -302,10 +386,11 @@ fn create_function(cloud: &Cloud, body: Map<String, Value>) -> Result<HttpRespon
         timeout_s: timeout,
         memory_mb: memory,
         env,
-        code_sha256: package.code_sha256.clone(),
-        code_size: package.code_size,
-        module_key: package.module_key.clone(),
-        form: form.into(),
+        code_sha256: code.code_sha256.clone(),
+        code_size: code.code_size,
+        module_key: code.module_key.clone(),
+        form: code.form.into(),
+        code_key: code.source.as_ref().map(|(k, _)| k.clone()),
         last_modified_ms: now,
         revision_id,
     };
@@ -315,7 +400,7 @@ fn create_function(cloud: &Cloud, body: Map<String, Value>) -> Result<HttpRespon
         .and_then(Value::as_object)
         .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
         .unwrap_or_default();
-    l.keep_module(&package.module_key, package.module);
+    keep_code(&mut l, code);
     let mut f = Function {
         name: name.clone(),
         latest: config.clone(),
@@ -336,6 +421,16 @@ fn create_function(cloud: &Cloud, body: Map<String, Value>) -> Result<HttpRespon
     l.functions.insert(name.clone(), f);
     l.journal_function(&name);
     Ok(ok(201, answer))
+}
+
+/// Keeps a function's code: its own module, or its source package.
+fn keep_code(l: &mut Lambda, code: Code) {
+    if let Some(module) = code.module {
+        l.keep_module(&code.module_key, module);
+    }
+    if let Some((key, json)) = code.source {
+        l.keep_module(&key, json);
+    }
 }
 
 fn list_functions(l: &Lambda, request: &HttpRequest) -> Result<HttpResponse> {
@@ -430,6 +525,12 @@ fn update_configuration(cloud: &Cloud, name: &str, body: Map<String, Value>) -> 
         c.env = e;
     }
     if let Some(r) = runtime {
+        if language_runtime(r) != language_runtime(&c.runtime) {
+            return Err(invalid(format!(
+                "The function's code was deployed for {}; to change its runtime to {r}, update its code and runtime together (UpdateFunctionCode after UpdateFunctionConfiguration is not enough in Stratus: create the function anew).",
+                c.runtime
+            )));
+        }
         c.runtime = r.to_string();
     }
     if let Some(d) = str_field(&body, "Description")? {
@@ -456,24 +557,30 @@ fn update_configuration(cloud: &Cloud, name: &str, body: Map<String, Value>) -> 
 }
 
 fn update_code(cloud: &Cloud, name: &str, body: Map<String, Value>) -> Result<HttpResponse> {
-    let (memory, handler) = {
+    let (memory, handler, runtime) = {
         let l = cloud.lambda();
         let f = l.functions.get(name).ok_or_else(|| invoke::not_found(name, None))?;
         revision_check(&body, &f.latest.revision_id)?;
-        (f.latest.memory_mb, f.latest.handler.clone())
+        (f.latest.memory_mb, f.latest.handler.clone(), f.latest.runtime.clone())
     };
     let zip = str_field(&body, "ZipFile")?.ok_or_else(|| {
         invalid("Stratus takes the code in ZipFile (a zip archive or a WebAssembly module, base64); S3 locations and images are not supported.")
     })?;
-    let (package, form) = open_code(zip, &handler, memory)?;
+    let code = open_function_code(zip, &handler, &runtime, memory)?;
+    if let Some((_, json)) = &code.source {
+        invoke::check_source(cloud, name, &code.module_key, json, memory).map_err(invalid)?;
+    }
     let mut l = cloud.lambda();
     let now = l.now_ms();
     let revision_id = l.uuid();
-    l.keep_module(&package.module_key, package.module);
+    let (sha, size, module_key, form, code_key) =
+        (code.code_sha256.clone(), code.code_size, code.module_key.clone(), code.form, code.source.as_ref().map(|(k, _)| k.clone()));
+    keep_code(&mut l, code);
     let f = l.functions.get_mut(name).unwrap();
-    f.latest.code_sha256 = package.code_sha256;
-    f.latest.code_size = package.code_size;
-    f.latest.module_key = package.module_key;
+    f.latest.code_sha256 = sha;
+    f.latest.code_size = size;
+    f.latest.module_key = module_key;
+    f.latest.code_key = code_key;
     f.latest.form = form.into();
     f.latest.last_modified_ms = now;
     f.latest.revision_id = revision_id;

@@ -7,6 +7,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
+/// Language runtimes: the package holds source files that a runtime module
+/// (built from `runtimes/<name>`) runs.
+pub const LANGUAGE_RUNTIMES: [(&str, &str); 2] = [("nodejs20.x", "nodejs"), ("nodejs22.x", "nodejs")];
+
+/// The runtime module a runtime identifier needs, if it is a language runtime.
+pub fn language_runtime(runtime: &str) -> Option<&'static str> {
+    LANGUAGE_RUNTIMES.iter().find(|(r, _)| *r == runtime).map(|(_, m)| *m)
+}
+
 /// Runtimes a WebAssembly module runs under: Lambda's OS-only runtimes,
 /// where the deployment package brings its own runtime.
 pub const WASM_RUNTIMES: [&str; 3] = ["provided.al2023", "provided.al2", "provided"];
@@ -37,6 +46,10 @@ pub struct Config {
     pub module_key: String,
     /// "command" or "reactor".
     pub form: String,
+    /// For a language runtime (nodejs): the key of the code package JSON
+    /// (`stratus.code`); `module_key` is then `runtime:<name>`.
+    #[serde(default)]
+    pub code_key: Option<String>,
     pub last_modified_ms: u64,
     pub revision_id: String,
 }

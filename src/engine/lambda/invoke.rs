@@ -227,6 +227,7 @@ fn cold_start(cloud: &Cloud, name: &str, plan: &Plan, log: &mut Vec<String>) -> 
         env: lambda_environment(&env_vars, name, &c.version, c.memory_mb, REGION, &log_stream),
         form,
         random_seed: cloud.lambda().random_unit().to_bits(),
+        code: code_of(cloud, c),
     };
     let services = GuestServices { cloud: cloud.link(), clock: cloud.clock().clone(), monotonic: cloud.monotonic() };
     let host = Rc::new(GuestHost::new(config, services));
@@ -241,8 +242,10 @@ fn cold_start(cloud: &Cloud, name: &str, plan: &Plan, log: &mut Vec<String>) -> 
             if present {
                 if let Err(trap) = inst.call(export, &[]) {
                     host.flush_logs();
-                    log.extend(host.take_logs());
-                    return Err(("Runtime.InitError".to_string(), trap_text(&trap), log_stream));
+                    let lines = host.take_logs();
+                    let (kind, detail) = runtime_error(&lines).unwrap_or_else(|| ("Runtime.InitError".to_string(), trap_text(&trap)));
+                    log.extend(lines);
+                    return Err((kind, detail, log_stream));
                 }
             }
         }
@@ -252,6 +255,65 @@ fn cold_start(cloud: &Cloud, name: &str, plan: &Plan, log: &mut Vec<String>) -> 
     }
     let init_ms = mono() - started;
     Ok((Environment { host, instance, log_stream, last_used_ms: 0, module: plan.module.clone() }, init_ms))
+}
+
+/// The code package a language runtime's environment loads.
+fn code_of(cloud: &Cloud, c: &Config) -> Rc<Vec<u8>> {
+    c.code_key.as_ref().and_then(|k| cloud.lambda().modules.get(k).cloned()).unwrap_or_default()
+}
+
+/// A runtime module's own report of an init failure: a log line
+/// `Runtime.<Kind>: <message>` (see docs/function-abi.md).
+fn runtime_error(lines: &[String]) -> Option<(String, String)> {
+    lines.iter().rev().find_map(|l| {
+        let at = l.find("Runtime.")?;
+        let (kind, message) = l[at..].split_once(": ")?;
+        (!kind.contains(' ')).then(|| (kind.to_string(), message.to_string()))
+    })
+}
+
+/// Starts a language runtime once with a code package, to find a syntax
+/// error before the code is deployed. Other init failures (a missing
+/// handler, say) are left for the invocation to report, as Lambda does.
+pub fn check_source(cloud: &Cloud, name: &str, module_key: &str, code: &[u8], memory_mb: u32) -> Result<(), String> {
+    let module = {
+        let engine = cloud.wasm_engine().ok_or("No WebAssembly engine is attached to this cloud.")?;
+        let mut l = cloud.lambda();
+        let p = l.prepare(module_key, memory_mb)?;
+        match &p.compiled {
+            Some(m) => m.clone(),
+            None => {
+                let m = engine.compile_now(&p.bytes)?;
+                p.compiled = Some(m.clone());
+                m
+            }
+        }
+    };
+    let form = cloud.lambda().prepared.get(&(module_key.to_string(), memory_mb)).map(|p| p.form.clone());
+    let Some(Form::Reactor { has_initialize, has_init }) = form else { return Ok(()) };
+    let config = GuestConfig {
+        function_name: name.to_string(),
+        env: lambda_environment(&[], name, "$LATEST", memory_mb, REGION, "check"),
+        form: GuestForm::Reactor,
+        random_seed: 1,
+        code: Rc::new(code.to_vec()),
+    };
+    let services = GuestServices { cloud: cloud.link(), clock: cloud.clock().clone(), monotonic: cloud.monotonic() };
+    let host = Rc::new(GuestHost::new(config, services));
+    host.set_deadline(cloud.monotonic()() + 10_000.0);
+    let mut instance = module.instantiate(host.clone())?;
+    for (present, export) in [(has_initialize, "_initialize"), (has_init, "stratus_init")] {
+        if present && instance.call(export, &[]).is_err() {
+            host.flush_logs();
+            if let Some((kind, message)) = runtime_error(&host.take_logs()) {
+                if kind == "Runtime.UserCodeSyntaxError" {
+                    return Err(format!("{kind}: {message}"));
+                }
+            }
+            return Ok(());
+        }
+    }
+    Ok(())
 }
 
 fn trap_text(trap: &Trap) -> String {

@@ -67,6 +67,9 @@ pub struct Lambda {
     pub modules: HashMap<String, Rc<Vec<u8>>>,
     /// Prepared modules by (module key, memory size in MB).
     pub prepared: HashMap<(String, u32), Prepared>,
+    /// Language runtimes' modules by name (`nodejs`), loaded on first use;
+    /// a configuration names one as `runtime:<name>`.
+    pub runtime_modules: HashMap<String, Rc<Vec<u8>>>,
     pub settings: Settings,
     pub runtime: invoke::Runtime,
     pub clock: Rc<dyn Clock>,
@@ -81,6 +84,7 @@ impl Lambda {
             functions: BTreeMap::new(),
             modules: HashMap::new(),
             prepared: HashMap::new(),
+            runtime_modules: HashMap::new(),
             settings: Settings::default(),
             runtime: invoke::Runtime::default(),
             clock,
@@ -140,7 +144,7 @@ impl Lambda {
             .functions
             .values()
             .flat_map(|f| std::iter::once(&f.latest).chain(f.versions.values()))
-            .map(|c| &c.module_key)
+            .flat_map(|c| std::iter::once(&c.module_key).chain(c.code_key.as_ref()))
             .collect();
         let unused: Vec<String> = self.modules.keys().filter(|k| !used.contains(k)).cloned().collect();
         for key in unused {
@@ -162,19 +166,33 @@ impl Lambda {
         }
         for f in self.functions.values() {
             for c in std::iter::once(&f.latest).chain(f.versions.values()) {
-                if !self.modules.contains_key(&c.module_key) {
-                    return Err(format!("{FUNCTION_PREFIX}{}: its module {} is missing", f.name, c.module_key));
+                for key in std::iter::once(&c.module_key).chain(c.code_key.as_ref()) {
+                    if !key.starts_with("runtime:") && !self.modules.contains_key(key) {
+                        return Err(format!("{FUNCTION_PREFIX}{}: its module {key} is missing", f.name));
+                    }
                 }
             }
         }
         Ok(self.functions.len())
     }
 
+    /// A module's bytes: a function's own, or a language runtime's
+    /// (`runtime:<name>`).
+    pub fn module_bytes(&self, key: &str) -> Option<Rc<Vec<u8>>> {
+        match key.strip_prefix("runtime:") {
+            Some(name) => self.runtime_modules.get(name).cloned(),
+            None => self.modules.get(key).cloned(),
+        }
+    }
+
     /// Prepares (instruments) a module for a memory size, once.
     pub fn prepare(&mut self, module_key: &str, memory_mb: u32) -> Result<&mut Prepared, String> {
         let key = (module_key.to_string(), memory_mb);
         if !self.prepared.contains_key(&key) {
-            let bytes = self.modules.get(module_key).ok_or_else(|| format!("the module {module_key} is missing"))?.clone();
+            let bytes = self.module_bytes(module_key).ok_or_else(|| match module_key.strip_prefix("runtime:") {
+                Some(name) => format!("The {name} runtime is not loaded yet."),
+                None => format!("the module {module_key} is missing"),
+            })?;
             let p = instrument::prepare(&bytes, memory_mb, &check_import)?;
             self.prepared.insert(key.clone(), Prepared { form: p.form, bytes: p.bytes, compiled: None });
         }

@@ -114,3 +114,40 @@ mod tests {
         assert!(open(&zip_of(&[("x.txt", b"1")]), "").unwrap_err().contains("no WebAssembly module"));
     }
 }
+
+/// A language runtime's code package: the text files of the zip, as the
+/// JSON `stratus.code` hands to the runtime module.
+pub fn open_source(bytes: &[u8], handler: &str, runtime: &str) -> Result<(String, u64, Vec<u8>), String> {
+    let bad = || "Could not unzip uploaded file. Please check your file, then try to upload again.".to_string();
+    if bytes.len() > MAX_ZIPPED {
+        return Err(format!("Unzipped size must be smaller than {MAX_UNZIPPED} bytes"));
+    }
+    if !(bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")) {
+        return Err(bad());
+    }
+    let code_sha256 = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(bytes));
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| bad())?;
+    let mut files = serde_json::Map::new();
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).map_err(|_| bad())?;
+        total += file.size();
+        if total > MAX_UNZIPPED {
+            return Err(format!("Unzipped size must be smaller than {MAX_UNZIPPED} bytes"));
+        }
+        if !file.is_file() {
+            continue;
+        }
+        let name = file.name().map_err(|_| bad())?.trim_start_matches("./").to_string();
+        let mut data = Vec::new();
+        file.read_to_end(&mut data).map_err(|_| bad())?;
+        // Binary files are left out: the runtime loads source text.
+        if let Ok(text) = String::from_utf8(data) {
+            files.insert(name, serde_json::Value::String(text));
+        }
+    }
+    // A handler whose file is missing is reported when the function is
+    // invoked (Runtime.ImportModuleError), as Lambda does.
+    let json = serde_json::json!({ "handler": handler, "runtime": runtime, "files": files });
+    Ok((code_sha256, bytes.len() as u64, serde_json::to_vec(&json).unwrap_or_default()))
+}
