@@ -478,7 +478,7 @@ fn delete_function(cloud: &Cloud, name: &str, q: Option<&str>) -> Result<HttpRes
     match q {
         None | Some("$LATEST") => {
             l.functions.remove(name);
-            l.runtime.warm.retain(|(f, _), _| f != name);
+            l.runtime.retire_all(name);
         }
         Some(v) => {
             let n: u32 = v.parse().map_err(|_| invalid("Deletion of aliases is not supported by DeleteFunction; use DeleteAlias."))?;
@@ -486,7 +486,7 @@ fn delete_function(cloud: &Cloud, name: &str, q: Option<&str>) -> Result<HttpRes
                 return Err(conflict(format!("Unable to delete version because the following aliases reference it: {}", f.aliases.values().filter(|a| a.function_version == v).map(|a| a.name.clone()).collect::<Vec<_>>().join(", "))));
             }
             f.versions.remove(&n).ok_or_else(|| invoke::not_found(name, q))?;
-            l.runtime.warm.remove(&(name.to_string(), v.to_string()));
+            l.runtime.retire(name, v);
         }
     }
     l.journal_function(name);
@@ -551,7 +551,7 @@ fn update_configuration(cloud: &Cloud, name: &str, body: Map<String, Value>) -> 
     let answer = c.to_json(name);
     l.functions.get_mut(name).unwrap().latest = c;
     // New settings mean new environments.
-    l.runtime.warm.remove(&(name.to_string(), "$LATEST".to_string()));
+    l.runtime.retire(name, "$LATEST");
     l.journal_function(name);
     Ok(ok(200, answer))
 }
@@ -592,7 +592,7 @@ fn update_code(cloud: &Cloud, name: &str, body: Map<String, Value>) -> Result<Ht
         f.versions.insert(n, v);
         f.next_version += 1;
     }
-    l.runtime.warm.remove(&(name.to_string(), "$LATEST".to_string()));
+    l.runtime.retire(name, "$LATEST");
     l.journal_function(name);
     l.drop_unused_modules();
     Ok(ok(200, answer))

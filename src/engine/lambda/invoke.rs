@@ -8,7 +8,7 @@
 //! record its result.
 
 use super::function::{function_arn, log_date, Config};
-use super::instrument::Form;
+use super::instrument::{Form, GLOBAL_EXPORT_PREFIX};
 use super::wasi::{lambda_environment, GuestConfig, GuestForm, GuestHost, GuestServices, Invocation};
 use super::wasm::{HostStop, Instance, Module, Trap, Val};
 use crate::engine::cloud::Cloud;
@@ -65,9 +65,19 @@ pub struct DeadLetter {
     pub failed: u64,
 }
 
+/// An initialised instance's state, to start new environments from: its
+/// whole memory and its mutable globals (exported by the deploy-time
+/// rewrite). Taken for language runtimes after their `stratus_init`.
+pub struct Snapshot {
+    pub memory: Vec<u8>,
+    pub globals: Vec<(String, Val)>,
+}
+
 /// The service's run-time state (not stored).
 #[derive(Default)]
 pub struct Runtime {
+    /// Snapshots by (function, version).
+    pub snapshots: HashMap<(String, String), Rc<Snapshot>>,
     /// Idle environments by (function, version), most recently used last.
     pub warm: HashMap<(String, String), Vec<Environment>>,
     /// Invocations running now, by function.
@@ -77,6 +87,22 @@ pub struct Runtime {
     /// How deep the current chain of invocations is.
     pub depth: u32,
     next_stream: u64,
+}
+
+impl Runtime {
+    /// Shuts down a version's environments and forgets its snapshot (its
+    /// configuration or code changed).
+    pub fn retire(&mut self, function: &str, version: &str) {
+        let key = (function.to_string(), version.to_string());
+        self.warm.remove(&key);
+        self.snapshots.remove(&key);
+    }
+
+    /// Forgets everything of a function.
+    pub fn retire_all(&mut self, function: &str) {
+        self.warm.retain(|(f, _), _| f != function);
+        self.snapshots.retain(|(f, _), _| f != function);
+    }
 }
 
 /// What an invocation gave.
@@ -222,12 +248,14 @@ fn cold_start(cloud: &Cloud, name: &str, plan: &Plan, log: &mut Vec<String>) -> 
         Form::Command => GuestForm::Command,
         Form::Reactor { .. } => GuestForm::Reactor,
     };
+    let random_seed = cloud.lambda().random_unit().to_bits();
+    let code = code_of(cloud, c);
     let config = GuestConfig {
         function_name: name.to_string(),
         env: lambda_environment(&env_vars, name, &c.version, c.memory_mb, REGION, &log_stream),
         form,
-        random_seed: cloud.lambda().random_unit().to_bits(),
-        code: code_of(cloud, c),
+        random_seed,
+        code,
     };
     let services = GuestServices { cloud: cloud.link(), clock: cloud.clock().clone(), monotonic: cloud.monotonic() };
     let host = Rc::new(GuestHost::new(config, services));
@@ -236,16 +264,31 @@ fn cold_start(cloud: &Cloud, name: &str, plan: &Plan, log: &mut Vec<String>) -> 
     let mut instance = None;
     if let Form::Reactor { has_initialize, has_init } = plan.form {
         let mut inst = plan.module.instantiate(host.clone()).map_err(|e| ("Runtime.InitError".to_string(), e, log_stream.clone()))?;
-        // The init phase has Lambda's 10 second limit.
-        host.set_deadline(started + 10_000.0);
-        for (present, export) in [(has_initialize, "_initialize"), (has_init, "stratus_init")] {
-            if present {
-                if let Err(trap) = inst.call(export, &[]) {
-                    host.flush_logs();
-                    let lines = host.take_logs();
-                    let (kind, detail) = runtime_error(&lines).unwrap_or_else(|| ("Runtime.InitError".to_string(), trap_text(&trap)));
-                    log.extend(lines);
-                    return Err((kind, detail, log_stream));
+        let key = (name.to_string(), c.version.clone());
+        let snapshot = if c.code_key.is_some() { cloud.lambda().runtime.snapshots.get(&key).cloned() } else { None };
+        match snapshot {
+            // A language runtime starts from its snapshot: no init to run.
+            Some(snap) if restore(&mut *inst, &snap) => {}
+            _ => {
+                // The init phase has Lambda's 10 second limit.
+                host.set_deadline(started + 10_000.0);
+                for (present, export) in [(has_initialize, "_initialize"), (has_init, "stratus_init")] {
+                    if present {
+                        if let Err(trap) = inst.call(export, &[]) {
+                            host.flush_logs();
+                            let lines = host.take_logs();
+                            let (kind, detail) =
+                                runtime_error(&lines).unwrap_or_else(|| ("Runtime.InitError".to_string(), trap_text(&trap)));
+                            log.extend(lines);
+                            return Err((kind, detail, log_stream));
+                        }
+                    }
+                }
+                if c.code_key.is_some() {
+                    if let Some(memory) = inst.read_memory(0, inst.memory_size() as u32) {
+                        let snap = Snapshot { memory, globals: inst.globals(GLOBAL_EXPORT_PREFIX) };
+                        cloud.lambda().runtime.snapshots.insert(key, Rc::new(snap));
+                    }
                 }
             }
         }
@@ -314,6 +357,13 @@ pub fn check_source(cloud: &Cloud, name: &str, module_key: &str, code: &[u8], me
         }
     }
     Ok(())
+}
+
+/// Puts a snapshot's memory and globals into a fresh instance.
+fn restore(instance: &mut dyn Instance, snap: &Snapshot) -> bool {
+    instance.grow_memory_to(snap.memory.len() as u64)
+        && instance.write_memory(0, &snap.memory)
+        && snap.globals.iter().all(|(name, v)| instance.set_global(name, *v))
 }
 
 fn trap_text(trap: &Trap) -> String {
