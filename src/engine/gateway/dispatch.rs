@@ -374,13 +374,14 @@ fn http_api(cloud: &Cloud, api_id: &str, rest: &str, request: &HttpRequest) -> H
     let planned = {
         let mut gw = cloud.gateway();
         let gw = &mut *gw;
+        let request_id = gw.runtime.short_request_id(now);
+        let early = |status, message| gateway_message(status, message).with_header("apigw-requestid", &request_id);
         let api = gw.apis.get(api_id).expect("checked by handle");
         if api.disable_execute_api_endpoint {
-            return gateway_message(403, "Forbidden");
+            return early(403, "Forbidden");
         }
-        let Some((stage_name, path)) = pick_stage(api, rest) else { return gateway_message(404, "Not Found") };
-        let Some(stage) = http_stage(gw, api_id, &stage_name) else { return gateway_message(404, "Not Found") };
-        let request_id = gw.runtime.short_request_id(now);
+        let Some((stage_name, path)) = pick_stage(api, rest) else { return early(404, "Not Found") };
+        let Some(stage) = http_stage(gw, api_id, &stage_name) else { return early(404, "Not Found") };
         let trace = gw.runtime.trace_id(now);
         (stage, path, request_id, trace)
     };

@@ -334,6 +334,9 @@ pub fn lambda_target(uri: &str) -> Option<(String, Option<String>)> {
         }
         None => uri,
     };
+    if !arn.starts_with("arn:aws:lambda:") {
+        return None;
+    }
     if arn.contains("${stageVariables.") {
         // Resolved per request; the name is checked then.
         return Some((arn.to_string(), None));
