@@ -178,10 +178,16 @@ fn run_file(path: &Path) -> (String, String) {
             let request = request.with_body(body.into_bytes());
             let before: Vec<usize> = spies.iter().map(|s| t.events(s).len()).collect();
             let response = t.send(request);
+            // Authorizers run first: their events (with a "type") are shown first.
+            let mut seen: Vec<(bool, String, Value)> = Vec::new();
             for (s, n) in spies.iter().zip(before) {
                 for event in t.events(s).into_iter().skip(n) {
-                    out.push_str(&format!("= event {s}\n{}\n", serde_json::to_string_pretty(&event).unwrap()));
+                    seen.push((event.get("type").is_none(), s.clone(), event));
                 }
+            }
+            seen.sort_by_key(|(later, _, _)| *later);
+            for (_, s, event) in seen {
+                out.push_str(&format!("= event {s}\n{}\n", serde_json::to_string_pretty(&event).unwrap()));
             }
             out.push_str(&format!("< {}\n", response.status));
             if invoke {

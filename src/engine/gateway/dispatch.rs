@@ -161,13 +161,32 @@ impl HttpStage {
     }
 }
 
-/// A cached authorizer decision.
+/// An authorizer's answer (cached by identity): a simple yes or no, or a
+/// policy evaluated against each request's ARN, as AWS evaluates a cached
+/// policy.
 #[derive(Debug, Clone)]
 pub struct AuthDecision {
-    pub allowed: bool,
+    pub simple: Option<bool>,
+    pub policy: Option<Value>,
+    pub principal_id: Option<Value>,
     /// `requestContext.authorizer` as JSON text (2.0: `{"lambda": {...}}`).
     pub context_v2: String,
     pub context_v1: String,
+}
+
+impl AuthDecision {
+    pub fn allows(&self, arn: &str) -> bool {
+        match (&self.simple, &self.policy) {
+            (Some(b), _) => *b,
+            (None, Some(p)) => policy_allows(p, arn).unwrap_or(false),
+            _ => false,
+        }
+    }
+
+    /// Whether the policy denies the ARN explicitly (REST APIs word that apart).
+    pub fn explicit_deny(&self, arn: &str) -> bool {
+        self.policy.as_ref().is_some_and(|p| policy_denies(p, arn))
+    }
 }
 
 /// What the dispatcher keeps between requests (not stored).
@@ -507,13 +526,28 @@ pub fn integrate(
             (Err((502, internal)), Some(took), Some(format!("The function failed: {detail}")))
         }
         Ok(o) => {
-            let mapped = if v2 { event::response_v2(&o.payload) } else { event::response_v1(&o.payload, flavor) };
+            let decode = flavor == Flavor::Http || binary_answer(info, &o.payload);
+            let mapped = if v2 { event::response_v2(&o.payload) } else { event::response_v1(&o.payload, flavor, decode) };
             match mapped {
                 Ok(r) => (Ok(r), Some(took), None),
                 Err(why) => (Err((502, internal)), Some(took), Some(format!("Malformed Lambda proxy response: {why}"))),
             }
         }
     }
+}
+
+/// Whether a REST API decodes a base64 answer: when a type the request's
+/// Accept header names is one of the API's binary media types (otherwise
+/// the client gets the base64 text, as from API Gateway).
+fn binary_answer(info: &RequestInfo, payload: &[u8]) -> bool {
+    if info.binary_media_types.is_empty() {
+        return false;
+    }
+    let accept_binary = info
+        .header("accept")
+        .is_some_and(|a| a.split(',').any(|t| event::media_type_matches(t, info.binary_media_types)));
+    let _ = payload;
+    accept_binary
 }
 
 /// Invokes a function synchronously, as the gateway does.
@@ -803,10 +837,10 @@ fn authorize_http(cloud: &Cloud, stage: &HttpStage, a: &Authorizer, info: &Reque
     };
     let cache_key = (a.result_ttl_s > 0).then(|| format!("{}/{}/{}/{}", stage.api_id, stage.stage, a.authorizer_id, identity.join("\u{1}")));
     if let Some(key) = &cache_key {
-        if let Some((expires, d)) = cloud.gateway().runtime.auth_cache.get(key) {
-            if *expires > now {
-                return if d.allowed { Ok(d.clone()) } else { Err((403, "Forbidden")) };
-            }
+        let cached = cloud.gateway().runtime.auth_cache.get(key).filter(|(expires, _)| *expires > now).map(|(_, d)| d.clone());
+        if let Some(d) = cached {
+            let arn = execute_arn(info.api_id, info.stage, info.method, info.path);
+            return if d.allows(&arn) { Ok(d) } else { Err((403, "Forbidden")) };
         }
     }
     let route_arn = execute_arn(info.api_id, info.stage, info.method, info.path);
@@ -821,14 +855,14 @@ fn authorize_http(cloud: &Cloud, stage: &HttpStage, a: &Authorizer, info: &Reque
     let Some((name, qualifier)) = lambda_target(&resolved) else { return Err((500, "Internal Server Error")) };
     let outcome = call_function(cloud, &name, qualifier.as_deref(), payload.as_bytes());
     let decision = match outcome {
-        Ok(o) if o.function_error.is_none() => authorizer_decision(&o.payload, a.enable_simple_responses && version == "2.0", &route_arn),
+        Ok(o) if o.function_error.is_none() => authorizer_decision(&o.payload, a.enable_simple_responses && version == "2.0"),
         _ => None,
     };
     let Some(decision) = decision else { return Err((500, "Internal Server Error")) };
     if let Some(key) = cache_key {
         cloud.gateway().runtime.auth_cache.insert(key, (now + u64::from(a.result_ttl_s) * 1000, decision.clone()));
     }
-    if decision.allowed {
+    if decision.allows(&route_arn) {
         Ok(decision)
     } else {
         Err((403, "Forbidden"))
@@ -837,17 +871,19 @@ fn authorize_http(cloud: &Cloud, stage: &HttpStage, a: &Authorizer, info: &Reque
 
 /// Reads an authorizer's answer: a simple response (`isAuthorized`,
 /// `context`) or an IAM policy (`principalId`, `policyDocument`, `context`).
-pub fn authorizer_decision(payload: &[u8], simple: bool, resource_arn: &str) -> Option<AuthDecision> {
+pub fn authorizer_decision(payload: &[u8], simple: bool) -> Option<AuthDecision> {
     let v: Value = serde_json::from_slice(payload).ok()?;
     let context = match v.get("context") {
         None | Some(Value::Null) => serde_json::Map::new(),
         Some(Value::Object(m)) => m.clone(),
         Some(_) => return None,
     };
-    let allowed = if simple {
-        v.get("isAuthorized")?.as_bool()?
+    let (simple, policy) = if simple {
+        (Some(v.get("isAuthorized")?.as_bool()?), None)
     } else {
-        policy_allows(v.get("policyDocument")?, resource_arn)?
+        let p = v.get("policyDocument")?.clone();
+        policy_allows(&p, "")?;
+        (None, Some(p))
     };
     let mut v1 = context.clone();
     if let Some(p) = v.get("principalId") {
@@ -855,7 +891,7 @@ pub fn authorizer_decision(payload: &[u8], simple: bool, resource_arn: &str) -> 
     }
     v1.insert("integrationLatency".into(), Value::from(0));
     let context_v2 = serde_json::json!({ "lambda": context }).to_string();
-    Some(AuthDecision { allowed, context_v2, context_v1: Value::Object(v1).to_string() })
+    Some(AuthDecision { simple, policy, principal_id: v.get("principalId").cloned(), context_v2, context_v1: Value::Object(v1).to_string() })
 }
 
 /// Evaluates an IAM policy for `execute-api:Invoke` on `arn`: an explicit
@@ -889,6 +925,27 @@ pub fn policy_allows(policy: &Value, arn: &str) -> Option<bool> {
         }
     }
     Some(allowed)
+}
+
+/// Whether a statement of the policy denies `execute-api:Invoke` on `arn`.
+pub fn policy_denies(policy: &Value, arn: &str) -> bool {
+    let Some(statements) = policy.get("Statement") else { return false };
+    let statements = match statements {
+        Value::Array(s) => s.clone(),
+        s => vec![s.clone()],
+    };
+    statements.iter().any(|s| {
+        let single = |v: Option<&Value>| -> Vec<String> {
+            match v {
+                Some(Value::String(x)) => vec![x.clone()],
+                Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
+                _ => Vec::new(),
+            }
+        };
+        s.get("Effect").and_then(Value::as_str) == Some("Deny")
+            && single(s.get("Action")).iter().any(|a| wildcard(a, "execute-api:Invoke"))
+            && single(s.get("Resource")).iter().any(|r| wildcard(r, arn))
+    })
 }
 
 /// IAM-style matching: `*` any run of characters, `?` one character.

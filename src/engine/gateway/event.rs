@@ -518,7 +518,7 @@ fn scalar_text(v: &Value) -> Option<String> {
 }
 
 /// Maps a structured answer (`statusCode`, `headers`, ...) to HTTP.
-fn structured(m: &serde_json::Map<String, Value>, v2: bool, default_content_type: &str) -> Result<HttpResponse, Malformed> {
+fn structured(m: &serde_json::Map<String, Value>, v2: bool, default_content_type: &str, decode: bool) -> Result<HttpResponse, Malformed> {
     let status = match m.get("statusCode") {
         Some(Value::Number(n)) => n.as_u64(),
         Some(Value::String(s)) => s.parse::<u64>().ok(),
@@ -574,7 +574,7 @@ fn structured(m: &serde_json::Map<String, Value>, v2: bool, default_content_type
     };
     let body = match m.get("body") {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::String(s)) if base64 => {
+        Some(Value::String(s)) if base64 && decode => {
             base64::engine::general_purpose::STANDARD.decode(s.as_bytes()).map_err(|_| "body is not valid base64 although isBase64Encoded is true")?
         }
         Some(Value::String(s)) => s.clone().into_bytes(),
@@ -592,7 +592,7 @@ fn structured(m: &serde_json::Map<String, Value>, v2: bool, default_content_type
 pub fn response_v2(payload: &[u8]) -> Result<HttpResponse, Malformed> {
     let value: Value = serde_json::from_slice(payload).map_err(|e| format!("the answer is not JSON: {e}"))?;
     match &value {
-        Value::Object(m) if m.contains_key("statusCode") => structured(m, true, "text/plain; charset=utf-8"),
+        Value::Object(m) if m.contains_key("statusCode") => structured(m, true, "text/plain; charset=utf-8", true),
         Value::String(s) => Ok(HttpResponse::new(200).with_body("application/json", s.clone().into_bytes())),
         _ => {
             let text = std::str::from_utf8(payload).unwrap_or("").trim();
@@ -601,12 +601,14 @@ pub fn response_v2(payload: &[u8]) -> Result<HttpResponse, Malformed> {
     }
 }
 
-/// Maps a 1.0 answer: it must be an object with a `statusCode`.
-pub fn response_v1(payload: &[u8], flavor: Flavor) -> Result<HttpResponse, Malformed> {
+/// Maps a 1.0 answer: it must be an object with a `statusCode`. A base64
+/// body is decoded when `decode` (always for HTTP APIs; for REST APIs when
+/// the response's type is one of the API's binary media types).
+pub fn response_v1(payload: &[u8], flavor: Flavor, decode: bool) -> Result<HttpResponse, Malformed> {
     let value: Value = serde_json::from_slice(payload).map_err(|e| format!("the answer is not JSON: {e}"))?;
     let Value::Object(m) = &value else { return Err("the answer is not a JSON object".into()) };
     let default = if flavor == Flavor::Http { "text/plain; charset=utf-8" } else { "application/json" };
-    structured(m, false, default)
+    structured(m, false, default, decode)
 }
 
 #[cfg(test)]
@@ -638,8 +640,8 @@ mod tests {
         assert_eq!(r.body, vec![0, 1, 2]);
         assert!(response_v2(b"not json").is_err());
         assert!(response_v2(br#"{"statusCode":200,"body":{"a":1}}"#).is_err());
-        assert!(response_v1(br#"{"body":"x"}"#, Flavor::Rest).is_err());
-        let r = response_v1(br#"{"statusCode":200,"headers":{"a":"1","b":"2"},"multiValueHeaders":{"A":["x","y"]}}"#, Flavor::Rest).unwrap();
+        assert!(response_v1(br#"{"body":"x"}"#, Flavor::Rest, true).is_err());
+        let r = response_v1(br#"{"statusCode":200,"headers":{"a":"1","b":"2"},"multiValueHeaders":{"A":["x","y"]}}"#, Flavor::Rest, true).unwrap();
         let names: Vec<(&str, &str)> = r.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
         assert_eq!(names, vec![("A", "x"), ("A", "y"), ("b", "2"), ("content-type", "application/json")]);
     }

@@ -288,14 +288,6 @@ pub(crate) mod wire {
         }
     }
 
-    pub fn opt_f64(body: &Map<String, Value>, name: &str) -> ApiResult<Option<f64>> {
-        match body.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Number(n)) => Ok(n.as_f64()),
-            Some(_) => Err(ApiError::bad_request(format!("Invalid value for '{name}': expected a number"))),
-        }
-    }
-
     pub fn opt_strings(body: &Map<String, Value>, name: &str) -> ApiResult<Option<Vec<String>>> {
         match body.get(name) {
             None | Some(Value::Null) => Ok(None),
