@@ -512,3 +512,23 @@ fn api_proxy_sample_end_to_end() {
     let item = t.dynamo("Scan", json!({"TableName": "http-crud-tutorial-items"}));
     assert_eq!(item["Count"], 0);
 }
+
+#[test]
+fn the_modules_a_request_needs_are_known_before_it_runs() {
+    let t = T::new();
+    t.spy("spy", &Answer::Echo);
+    t.spy("auth", &Answer::Fixed(r#"{"isAuthorized":true}"#.into()));
+    let (id, _) = api_with_routes(&t, "spy", "2.0", &["GET /items/{id}"]);
+    let a = t.ok(
+        "POST",
+        &format!("/v2/apis/{id}/authorizers"),
+        json!({"name": "a", "authorizerType": "REQUEST", "authorizerUri": function_arn("auth"), "identitySource": ["$request.header.x"], "authorizerPayloadFormatVersion": "2.0", "enableSimpleResponses": true}),
+    );
+    let rid = t.ok("GET", &format!("/v2/apis/{id}/routes"), Value::Null)["items"][0]["routeId"].as_str().unwrap().to_string();
+    t.ok("PATCH", &format!("/v2/apis/{id}/routes/{rid}"), json!({"authorizationType": "CUSTOM", "authorizerId": a["authorizerId"]}));
+    let request = HttpRequest::new("GET", &format!("/_api/{id}/items/1"));
+    let needed = stratus::engine::gateway::dispatch::modules_needed(&t.cloud, &id, "items/1", &request);
+    assert_eq!(needed.len(), 2, "{needed:?}");
+    assert!(needed.iter().all(|(_, memory)| *memory == 128));
+    assert!(stratus::engine::gateway::dispatch::modules_needed(&t.cloud, &id, "nothing", &request).is_empty());
+}

@@ -335,6 +335,11 @@ impl Cloud {
                 self.ready_module(&key, memory).await;
             }
         }
+        if let Route::Invoke { api_id, rest } = route(&request.path) {
+            for (key, memory) in super::gateway::dispatch::modules_needed(self, api_id, rest, &request) {
+                self.ready_module(&key, memory).await;
+            }
+        }
         let response = self.handle_now(request);
         // Answer only once every change up to this request is durable.
         let mutations = self.journal.take();

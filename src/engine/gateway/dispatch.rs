@@ -375,6 +375,52 @@ pub fn handle(cloud: &Cloud, api_id: &str, rest: &str, request: &HttpRequest) ->
     }
 }
 
+/// The modules (key, memory size) of the functions a request to an invoke
+/// URL will run (its route's integration and authorizer), so that
+/// `Cloud::handle` can load and compile them before the request runs (the
+/// browser compiles asynchronously).
+pub fn modules_needed(cloud: &Cloud, api_id: &str, rest: &str, request: &HttpRequest) -> Vec<(String, u32)> {
+    let functions: Vec<(String, Option<String>)> = {
+        let mut gw = cloud.gateway();
+        let gw = &mut *gw;
+        if let Some(api) = gw.apis.get(api_id) {
+            let Some((stage_name, path)) = pick_stage(api, rest) else { return Vec::new() };
+            let Some(stage) = http_stage(gw, api_id, &stage_name) else { return Vec::new() };
+            let Some(m) = stage.table.lookup(&request.method, &path) else { return Vec::new() };
+            let route = &stage.routes[m.target];
+            let mut out: Vec<(String, Option<String>)> = function_of(&route.target, &stage.stage_vars).into_iter().collect();
+            if let Some(uri) = route.authorizer.as_ref().and_then(|a| a.authorizer_uri.as_deref()) {
+                out.extend(lambda_target(&substitute_stage_vars(uri, &stage.stage_vars)));
+            }
+            out
+        } else if gw.rest_apis.contains_key(api_id) {
+            super::rest::functions_needed(gw, api_id, rest, request)
+        } else {
+            return Vec::new();
+        }
+    };
+    let lambda = cloud.lambda();
+    let mut out = Vec::new();
+    for (name, qualifier) in functions {
+        let Some(f) = lambda.functions.get(&name) else { continue };
+        let versions: Vec<String> = match qualifier.as_deref().and_then(|q| f.aliases.get(q)) {
+            Some(a) => std::iter::once(a.function_version.clone()).chain(a.additional.as_ref().map(|(v, _)| v.clone())).collect(),
+            None => vec![qualifier.unwrap_or_else(|| "$LATEST".into())],
+        };
+        out.extend(versions.iter().filter_map(|v| f.version_config(v)).map(|c| (c.module_key.clone(), c.memory_mb)));
+    }
+    out
+}
+
+/// The function (and qualifier) a target runs, stage variables resolved.
+pub fn function_of(target: &Target, vars: &BTreeMap<String, String>) -> Option<(String, Option<String>)> {
+    match target {
+        Target::Lambda { name, qualifier } => Some((name.clone(), qualifier.clone())),
+        Target::LambdaTemplate(uri) => lambda_target(&substitute_stage_vars(uri, vars)),
+        _ => None,
+    }
+}
+
 /// What finishing a request needs.
 pub struct Finish<'a> {
     pub started: f64,
@@ -424,7 +470,7 @@ fn http_api(cloud: &Cloud, api_id: &str, rest: &str, request: &HttpRequest) -> H
         return finish_http(cloud, &stage, request, gateway_message(404, "Not Found"), &mut fin);
     }
     // Throttling: the account's bucket, then the route's.
-    let account_ok = cloud.gateway().runtime.account.take(now);
+    let account_ok = cloud.gateway().take_account_token(now);
     if !account_ok || !stage.take(m.target, now) {
         fin.error = Some("Too Many Requests");
         return finish_http(cloud, &stage, request, gateway_message(429, "Too Many Requests"), &mut fin);

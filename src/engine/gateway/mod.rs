@@ -41,12 +41,38 @@ pub const API_KEY_PREFIX: &str = "apigateway/v1/apikey/";
 pub const USAGE_PLAN_PREFIX: &str = "apigateway/v1/usageplan/";
 
 /// Settings the host may change.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     /// What `apiEndpoint` is built from: `<base><apiId>` (the host sets the
     /// app's own `.../_api/`); by default AWS's
     /// `https://<apiId>.execute-api.<region>.amazonaws.com`.
     pub endpoint_base: Option<String>,
+    /// The account-level throttle every API shares, (rate a second, burst):
+    /// API Gateway's default quota, 10,000 and 5,000. `None` turns it off
+    /// (benchmarks that go faster than 10,000 requests a second).
+    pub account_throttle: Option<(f64, f64)>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { endpoint_base: None, account_throttle: Some((dispatch::ACCOUNT_RATE, dispatch::ACCOUNT_BURST)) }
+    }
+}
+
+impl Gateway {
+    /// Takes a token from the account's bucket (if the account is throttled).
+    pub fn take_account_token(&mut self, now_ms: u64) -> bool {
+        match self.settings.account_throttle {
+            None => true,
+            Some((rate, burst)) => {
+                let b = &mut self.runtime.account;
+                if b.rate != rate || b.burst != burst {
+                    *b = dispatch::Bucket::new(rate, burst, now_ms);
+                }
+                b.take(now_ms)
+            }
+        }
+    }
 }
 
 /// The API Gateway service's state.

@@ -1625,6 +1625,24 @@ fn compile(gw: &mut Gateway, api_id: &str, stage_name: &str) -> Option<Rc<RestSt
     Some(compiled)
 }
 
+/// The functions a request to a REST API will run (see
+/// [`dispatch::modules_needed`]).
+pub fn functions_needed(gw: &mut Gateway, api_id: &str, rest: &str, request: &HttpRequest) -> Vec<(String, Option<String>)> {
+    let stage_name = rest.split('/').next().unwrap_or("");
+    let Some(stage) = compile(gw, api_id, stage_name) else { return Vec::new() };
+    let path = match &rest[stage.stage.len()..] {
+        "" => "/",
+        p => p,
+    };
+    let Some(m) = stage.table.lookup(&request.method, path) else { return Vec::new() };
+    let cm = &stage.methods[m.target];
+    let mut out: Vec<(String, Option<String>)> = dispatch::function_of(&cm.target, &stage.variables).into_iter().collect();
+    if let Some(uri) = cm.authorizer.as_ref().and_then(|a| a.authorizer_uri.as_deref()) {
+        out.extend(lambda_target(&dispatch::substitute_stage_vars(uri, &stage.variables)));
+    }
+    out
+}
+
 /// A REST API gateway error: `{"message"}` with `x-amzn-ErrorType`.
 fn gateway_error(status: u16, kind: &str, message: &str) -> HttpResponse {
     crate::engine::protocol::gateway_message(status, message).with_header("x-amzn-ErrorType", kind)
@@ -1728,7 +1746,7 @@ pub fn dispatch(cloud: &Cloud, api_id: &str, rest: &str, request: &HttpRequest) 
         return finish(cloud, &stage, request, gateway_error(400, "BadRequestException", &message), &mut fin, &extended);
     }
     // 4. The account's and the method's throttles.
-    let account_ok = cloud.gateway().runtime.account.take(now);
+    let account_ok = cloud.gateway().take_account_token(now);
     let method_ok = match stage.buckets.borrow_mut().get_mut(m.target) {
         Some(Some(b)) => b.take(now),
         _ => true,
