@@ -62,6 +62,10 @@ fn substitute(text: &str, vars: &BTreeMap<String, String>) -> String {
 }
 
 fn capture(path: &str, method: &str, body: &Value, vars: &mut BTreeMap<String, String>) {
+    // A list (HTTP APIs' "items") gives the ids of its last entry.
+    if let Some(last) = body.get("items").and_then(Value::as_array).and_then(|l| l.last()) {
+        capture(path, method, last, vars);
+    }
     let Some(obj) = body.as_object() else { return };
     for key in ["apiId", "routeId", "integrationId", "deploymentId", "authorizerId", "rootResourceId"] {
         if let Some(v) = obj.get(key).and_then(Value::as_str) {

@@ -507,8 +507,8 @@ fn http_api(cloud: &Cloud, api_id: &str, rest: &str, request: &HttpRequest) -> H
         match authorize_http(cloud, &stage, a, &info, now) {
             Ok(d) => {
                 decision = d;
-                let v2 = route.integration.as_ref().is_some_and(|i| i.payload_format_version == "2.0");
-                info.authorizer = Some(if v2 { &decision.context_v2 } else { &decision.context_v1 });
+                // HTTP APIs put a Lambda authorizer's context under `lambda`, whatever the payload format.
+                info.authorizer = Some(&decision.context_v2);
             }
             Err((status, message)) => {
                 fin.error = Some(message);
