@@ -345,13 +345,11 @@ fn http_stage(gw: &mut Gateway, api_id: &str, stage_name: &str) -> Option<Rc<Htt
 pub const DEFAULT_ACCESS_LOG: &str = r#"{ "requestId":"$context.requestId", "ip": "$context.identity.sourceIp", "requestTime":"$context.requestTime", "httpMethod":"$context.httpMethod","routeKey":"$context.routeKey", "status":"$context.status","protocol":"$context.protocol", "responseLength":"$context.responseLength" }"#;
 
 /// Which stage a path names, and the path within it.
-fn pick_stage<'p>(api: &HttpApi, rest: &'p str) -> Option<(String, String)> {
+fn pick_stage(api: &HttpApi, rest: &str) -> Option<(String, String)> {
     let first = rest.split('/').next().unwrap_or("");
-    if !first.is_empty() && first != "$default" {
-        if api.stages.contains_key(first) {
-            let path = &rest[first.len()..];
-            return Some((first.to_string(), if path.is_empty() { "/".to_string() } else { path.to_string() }));
-        }
+    if !first.is_empty() && first != "$default" && api.stages.contains_key(first) {
+        let path = &rest[first.len()..];
+        return Some((first.to_string(), if path.is_empty() { "/".to_string() } else { path.to_string() }));
     }
     api.stages.contains_key("$default").then(|| ("$default".to_string(), format!("/{rest}")))
 }
@@ -530,6 +528,10 @@ fn http_api(cloud: &Cloud, api_id: &str, rest: &str, request: &HttpRequest) -> H
     finish_http(cloud, &stage, request, response, &mut fin)
 }
 
+/// What an integration gave: the response (or the gateway's error status
+/// and message), the integration's latency (ms), and what went wrong.
+pub type Integrated = (Result<HttpResponse, (u16, &'static str)>, Option<f64>, Option<String>);
+
 /// Runs an integration: a Lambda function (proxy, payload 1.0 or 2.0) or an
 /// HTTP endpoint of this cloud. Returns the response (or the gateway's
 /// error status and message), the integration's latency and what went wrong.
@@ -540,7 +542,7 @@ pub fn integrate(
     info: &RequestInfo,
     request: &HttpRequest,
     flavor: Flavor,
-) -> (Result<HttpResponse, (u16, &'static str)>, Option<f64>, Option<String>) {
+) -> Integrated {
     let internal = if flavor == Flavor::Http { "Internal Server Error" } else { "Internal server error" };
     let mono = cloud.monotonic();
     let (name, qualifier) = match target {
@@ -635,7 +637,7 @@ fn http_proxy(
     info: &RequestInfo,
     request: &HttpRequest,
     flavor: Flavor,
-) -> (Result<HttpResponse, (u16, &'static str)>, Option<f64>, Option<String>) {
+) -> Integrated {
     let internal = if flavor == Flavor::Http { "Internal Server Error" } else { "Internal server error" };
     let mut url = substitute_stage_vars(uri, info.stage_vars);
     for (name, value) in info.path_params {

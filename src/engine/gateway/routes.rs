@@ -199,8 +199,7 @@ impl Table {
     /// Whether any route's path matches (whatever the method).
     pub fn has_path(&self, path: &str) -> bool {
         let rest = path.strip_prefix('/').unwrap_or(path);
-        let mut params = Vec::new();
-        walk_any(&self.root, rest, &mut params)
+        walk_any(&self.root, rest)
     }
 }
 
@@ -238,7 +237,7 @@ fn walk<'t, 'p>(node: &'t Node, method: &str, rest: &'p str, params: &mut Vec<(&
     None
 }
 
-fn walk_any<'t, 'p>(node: &'t Node, rest: &'p str, params: &mut Vec<(&'t str, &'p str)>) -> bool {
+fn walk_any(node: &Node, rest: &str) -> bool {
     if rest.is_empty() {
         return !node.methods.is_empty();
     }
@@ -248,10 +247,10 @@ fn walk_any<'t, 'p>(node: &'t Node, rest: &'p str, params: &mut Vec<(&'t str, &'
     };
     let ends_with_slash = rest.len() > segment.len() && tail.is_empty();
     if !segment.is_empty() && !ends_with_slash {
-        if node.literal.get(segment).is_some_and(|c| walk_any(c, tail, params)) {
+        if node.literal.get(segment).is_some_and(|c| walk_any(c, tail)) {
             return true;
         }
-        if node.param.as_ref().is_some_and(|(_, c)| walk_any(c, tail, params)) {
+        if node.param.as_ref().is_some_and(|(_, c)| walk_any(c, tail)) {
             return true;
         }
     }
