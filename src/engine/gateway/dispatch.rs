@@ -771,14 +771,29 @@ fn finish_http(cloud: &Cloud, stage: &HttpStage, request: &HttpRequest, mut resp
         }
     }
     response.headers.push(("apigw-requestid".into(), fin.request_id.to_string()));
+    record_request(cloud, (&stage.api_id, &stage.stage), &stage.metrics, &stage.access_log, request, &response, fin);
+    response
+}
+
+/// Records a request's metrics and its access log line (HTTP and REST APIs
+/// alike): `ids` are the API's id and the stage's name.
+pub fn record_request(
+    cloud: &Cloud,
+    ids: (&str, &str),
+    metrics: &StageMetrics,
+    access_log: &Option<(String, String)>,
+    request: &HttpRequest,
+    response: &HttpResponse,
+    fin: &Finish,
+) {
     let latency = cloud.monotonic()() - fin.started;
-    stage.metrics.record(cloud.metrics(), response.status, latency, fin.integration_ms, fin.now);
-    if let Some((group, format)) = &stage.access_log {
+    metrics.record(cloud.metrics(), response.status, latency, fin.integration_ms, fin.now);
+    if let Some((group, format)) = access_log {
         let line = access_log_line(format, &AccessLog {
             request,
-            response: &response,
-            api_id: &stage.api_id,
-            stage: &stage.stage,
+            response,
+            api_id: ids.0,
+            stage: ids.1,
             route_key: fin.route_key,
             request_id: fin.request_id,
             now: fin.now,
@@ -787,9 +802,8 @@ fn finish_http(cloud: &Cloud, stage: &HttpStage, request: &HttpRequest, mut resp
             error: fin.error,
             integration_error: fin.integration_error.as_deref(),
         });
-        cloud.logs().append(group, &format!("{}_{}", stage.api_id, stage.stage), &[(fin.now, line)], fin.now);
+        cloud.logs().append(group, &format!("{}_{}", ids.0, ids.1), &[(fin.now, line)], fin.now);
     }
-    response
 }
 
 /// What an access log line may show.

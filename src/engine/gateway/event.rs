@@ -7,7 +7,7 @@
 //! `statusCode`, `headers`, `multiValueHeaders`, `cookies` (2.0),
 //! `isBase64Encoded`, and 2.0's inference for answers without `statusCode`.
 
-use crate::engine::http::{percent_decode, HttpResponse};
+use crate::engine::http::HttpResponse;
 use crate::engine::ACCOUNT_ID;
 use base64::Engine;
 use serde_json::Value;
@@ -268,14 +268,7 @@ impl RequestInfo<'_> {
 
     /// The query string's parameters, decoded, in order.
     pub fn query_params(&self) -> Vec<(String, String)> {
-        self.query
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                let (k, v) = p.split_once('=').unwrap_or((p, ""));
-                (percent_decode(k, true), percent_decode(v, true))
-            })
-            .collect()
+        crate::engine::http::parse_query(self.query)
     }
 
     /// The cookies of the `cookie` headers, one per entry (2.0's `cookies`).

@@ -1780,27 +1780,7 @@ pub fn dispatch(cloud: &Cloud, api_id: &str, rest: &str, request: &HttpRequest) 
 fn finish(cloud: &Cloud, stage: &RestStage, request: &HttpRequest, mut response: HttpResponse, fin: &mut Finish, extended: &str) -> HttpResponse {
     response.headers.push(("x-amzn-RequestId".into(), fin.request_id.to_string()));
     response.headers.push(("x-amz-apigw-id".into(), extended.to_string()));
-    let latency = cloud.monotonic()() - fin.started;
-    stage.metrics.record(cloud.metrics(), response.status, latency, fin.integration_ms, fin.now);
-    if let Some((group, format)) = &stage.access_log {
-        let line = dispatch::access_log_line(
-            format,
-            &dispatch::AccessLog {
-                request,
-                response: &response,
-                api_id: &stage.api_id,
-                stage: &stage.stage,
-                route_key: fin.route_key,
-                request_id: fin.request_id,
-                now: fin.now,
-                latency,
-                integration_ms: fin.integration_ms,
-                error: fin.error,
-                integration_error: fin.integration_error.as_deref(),
-            },
-        );
-        cloud.logs().append(group, &format!("{}_{}", stage.api_id, stage.stage), &[(fin.now, line)], fin.now);
-    }
+    dispatch::record_request(cloud, (&stage.api_id, &stage.stage), &stage.metrics, &stage.access_log, request, &response, fin);
     response
 }
 
