@@ -414,6 +414,15 @@ module.exports = { lambdaHandler };
     let mut env = start(&module, Deploy::new(&files, "src/app.lambdaHandler"));
     let answer = env.invoke(json!({ "path": "/hello" }));
     assert_eq!(ok(&answer), &json!({ "statusCode": 200, "body": "{\"path\":\"/hello\",\"fn\":\"notes-api\"}" }));
+
+    // package.json "type": "module" makes .js an ES module; top-level await works.
+    let files = [
+        ("package.json", r#"{ "name": "app", "type": "module" }"#),
+        ("handlers/main.js", "import { greeting } from './text.js';\nconst config = await Promise.resolve({ n: 2 });\nexport async function run() { return greeting.repeat(config.n); }\n"),
+        ("handlers/text.js", "export const greeting = 'hi';\n"),
+    ];
+    let mut env = start(&module, Deploy::new(&files, "handlers/main.run"));
+    assert_eq!(ok(&env.invoke(json!({}))), &json!("hihi"));
 }
 
 #[test]
@@ -478,6 +487,8 @@ export const handler = async (event) => {
   if (event.kind === "reject") return Promise.reject(new TypeError("bad input"));
   if (event.kind === "string") throw "just a string";
   if (event.kind === "undefined-result") return undefined;
+  if (event.kind === "forgotten-await") { Promise.reject(new Error("lost")); return "fine"; }
+  if (event.kind === "caught-later") { const p = Promise.reject(new Error("x")); p.catch(() => {}); return "caught"; }
   return { ok: true };
 };
 "#,
@@ -506,6 +517,14 @@ export const handler = async (event) => {
     assert_eq!(answer.payload, json!({ "errorType": "string", "errorMessage": "just a string", "trace": [] }));
 
     assert_eq!(ok(&env.invoke(json!({ "kind": "undefined-result" }))), &json!(null));
+
+    // Node ends the process on an unhandled rejection; Lambda answers this.
+    let answer = env.invoke(json!({ "kind": "forgotten-await" }));
+    assert_eq!(answer.status, 1);
+    assert_eq!(answer.payload["errorType"], "Runtime.UnhandledPromiseRejection");
+    assert_eq!(answer.payload["errorMessage"], "Error: lost");
+    assert_eq!(answer.payload["trace"][0], "Runtime.UnhandledPromiseRejection: Error: lost");
+    assert_eq!(ok(&env.invoke(json!({ "kind": "caught-later" }))), &json!("caught"));
     assert_eq!(ok(&env.invoke(json!({}))), &json!({ "ok": true }), "the environment survives its errors");
 }
 

@@ -178,7 +178,7 @@
       } else {
         const body = text.startsWith("#!") ? "//" + text : text;
         // One line, so that the file's line numbers stay as they are.
-        const fn = native.evalScript("(function (exports, require, module, __filename, __dirname) {" + body + "\n})", relative(id));
+        const fn = native.evalScript("(function (exports, require, module, __filename, __dirname) {" + body + "\n})", id);
         fn.call(module.exports, module.exports, makeRequire(id), module, id, dirname(id));
       }
       module.loaded = true;

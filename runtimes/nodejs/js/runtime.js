@@ -144,6 +144,7 @@
     }
     internal.requestId = info.awsRequestId;
     internal.uncaught = null;
+    unhandled.clear();
     const state = { done: false, error: undefined, result: undefined, waitForLoop: false, failed: false };
     invocation = state;
     const finish = (err, result) => {
@@ -174,7 +175,7 @@
       identity: undefined,
       invokedFunctionArn: info.invokedFunctionArn,
       awsRequestId: info.awsRequestId,
-      getRemainingTimeInMillis: () => native.remaining(),
+      getRemainingTimeInMillis: () => Math.floor(native.remaining()),
       succeed: (result) => finish(null, result),
       fail: (err) => finish(err === undefined || err === null ? new Error("handled") : err),
       done: (err, result) => finish(err, result),
@@ -200,6 +201,28 @@
     return state;
   }
 
+  // Promises rejected with no handler, as QuickJS reports them (src/lib.rs).
+  const unhandled = new Map();
+  internal.rejections = {
+    track(promise, reason, handled) {
+      if (handled) unhandled.delete(promise);
+      else unhandled.set(promise, reason);
+    },
+  };
+
+  // Node ends the process on an unhandled rejection; Lambda's runtime answers
+  // Runtime.UnhandledPromiseRejection.
+  function unhandledRejection() {
+    if (unhandled.size === 0) return null;
+    const reason = unhandled.values().next().value;
+    unhandled.clear();
+    const text = isErrorLike(reason) ? `${reason.name}: ${reason.message}` : String(reason);
+    const err = new Error(text);
+    err.name = "Runtime.UnhandledPromiseRejection";
+    err.stack = isErrorLike(reason) ? stackLines(reason).slice(1).join("\n") : "";
+    return err;
+  }
+
   function lambdaErrorValue(type, message) {
     const err = new Error(message);
     err.name = type;
@@ -211,6 +234,14 @@
   // "late" (the next timer is due after the deadline: a timeout).
   function step(remainingMs) {
     const state = invocation;
+    const rejection = unhandledRejection();
+    if (rejection && !(state.done && state.failed)) {
+      state.done = true;
+      state.failed = true;
+      state.error = rejection;
+      state.waitForLoop = false;
+      return "done";
+    }
     if (internal.uncaught) {
       const { error } = internal.uncaught;
       internal.uncaught = null;

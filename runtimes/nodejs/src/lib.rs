@@ -187,6 +187,16 @@ fn init() -> Result<(), String> {
         }
     })));
     rt.set_loader(EsmResolver, EsmLoader);
+    // Node fails on a rejected promise that nothing handles; the bootstrap
+    // keeps them (internal.rejections) and fails the invocation with them.
+    rt.set_host_promise_rejection_tracker(Some(Box::new(|ctx, promise, reason, handled| {
+        let track = || -> rquickjs::Result<()> {
+            let rejections: Object = internal_object(&ctx)?.get("rejections")?;
+            let track: Function = rejections.get("track")?;
+            track.call((promise, reason, handled))
+        };
+        let _ = track();
+    })));
     let ctx = match Context::full(&rt) {
         Ok(ctx) => ctx,
         Err(e) => {
@@ -424,11 +434,15 @@ thread_local! {
     static INTERNAL: RefCell<Option<Persistent<Object<'static>>>> = const { RefCell::new(None) };
 }
 
-fn modules<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
+fn internal_object<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
     let internal = INTERNAL
         .with(|i| i.borrow().clone())
-        .ok_or_else(|| rquickjs::Error::new_loading_message("", "the module system is not ready"))?;
-    internal.restore(ctx)?.get("modules")
+        .ok_or_else(|| rquickjs::Error::new_loading_message("", "the runtime is not ready"))?;
+    internal.restore(ctx)
+}
+
+fn modules<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
+    internal_object(ctx)?.get("modules")
 }
 
 struct EsmResolver;
