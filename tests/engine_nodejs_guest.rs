@@ -487,6 +487,7 @@ export const handler = async (event) => {
   if (event.kind === "reject") return Promise.reject(new TypeError("bad input"));
   if (event.kind === "string") throw "just a string";
   if (event.kind === "undefined-result") return undefined;
+  if (event.kind === "recursion") { const deeper = (n) => (n >= event.depth ? n : deeper(n + 1) + 0); return deeper(0); }
   if (event.kind === "forgotten-await") { Promise.reject(new Error("lost")); return "fine"; }
   if (event.kind === "caught-later") { const p = Promise.reject(new Error("x")); p.catch(() => {}); return "caught"; }
   return { ok: true };
@@ -517,6 +518,11 @@ export const handler = async (event) => {
     assert_eq!(answer.payload, json!({ "errorType": "string", "errorMessage": "just a string", "trace": [] }));
 
     assert_eq!(ok(&env.invoke(json!({ "kind": "undefined-result" }))), &json!(null));
+
+    // Recursion as deep as ordinary code goes. (Deeper, wasmi's limit of
+    // 1,000 WebAssembly frames, about 900 JavaScript calls, traps before
+    // QuickJS's own 768 KiB stack check would throw a RangeError.)
+    assert_eq!(ok(&env.invoke(json!({ "kind": "recursion", "depth": 500 }))), &json!(500));
 
     // Node ends the process on an unhandled rejection; Lambda answers this.
     let answer = env.invoke(json!({ "kind": "forgotten-await" }));
