@@ -184,7 +184,7 @@ fn try_start(module: &Rc<dyn Module>, deploy: Deploy) -> Result<Env, (Trap, Vec<
     let services =
         GuestServices { cloud: deploy.cloud.clone(), clock: Rc::new(ManualClock::new(START_MS)), monotonic: monotonic.clone() };
     let env = lambda_environment(&deploy.env, "notes-api", "$LATEST", deploy.memory_mb, "us-east-1", "2023/11/14/[$LATEST]0123456789abcdef");
-    let config = GuestConfig { function_name: "notes-api".into(), env, form: GuestForm::Reactor, random_seed: 42 };
+    let config = GuestConfig { function_name: "notes-api".into(), env, form: GuestForm::Reactor, random_seed: 42, code: Rc::new(code_json(&deploy)) };
     let host = Rc::new(GuestHost::new(config, services));
     let imports = Rc::new(RuntimeImports { host: host.clone(), code: code_json(&deploy) });
     let mut instance = module.instantiate(imports).expect("the runtime instantiates");
