@@ -1,10 +1,12 @@
 //! One module per console page.
 
+mod apis;
 mod dashboard;
 mod not_built;
 mod settings;
 mod tables;
 
+pub use apis::{ApiPage, ApisList, CreateApi};
 pub use dashboard::Dashboard;
 pub use not_built::{NotBuilt, NotFound};
 pub use settings::Settings;
