@@ -35,7 +35,7 @@ test("create an HTTP API with the wizard, test it, watch it, export it, delete i
   await createFunction(page, "echo", "echo.wasm");
 
   // The list, empty.
-  await page.getByRole("link", { name: "APIs" }).click();
+  await page.getByRole("navigation", { name: "Services" }).getByRole("link", { name: "APIs", exact: true }).click();
   await page.getByRole("heading", { level: 1, name: "APIs" }).waitFor();
   await page.getByRole("heading", { name: "No APIs yet" }).waitFor();
   await shot(page, "apis-empty");
@@ -142,7 +142,7 @@ test("create an HTTP API with the wizard, test it, watch it, export it, delete i
   assert.equal(op.parameters[0].name, "id");
 
   // The list shows it; then delete it.
-  await page.getByRole("link", { name: "APIs", exact: true }).first().click();
+  await page.getByRole("navigation", { name: "Services" }).getByRole("link", { name: "APIs", exact: true }).click();
   await page.getByRole("table", { name: "APIs" }).getByRole("link", { name: "items-api" }).waitFor();
   await shot(page, "apis-list");
   await page.getByRole("table", { name: "APIs" }).getByRole("link", { name: "items-api" }).click();

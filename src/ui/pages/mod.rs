@@ -51,7 +51,7 @@ pub const SERVICES: [Service; 6] = [
         like: "Amazon API Gateway",
         summary: "HTTP and REST APIs whose invoke URLs answer real fetch() calls from any page of this site.",
         endpoint: "_aws/apigateway/",
-        api_ready: false,
+        api_ready: true,
     },
     Service {
         path: "/storage",

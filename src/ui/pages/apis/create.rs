@@ -302,6 +302,7 @@ pub fn CreateApi() -> impl IntoView {
                     {route_rows}
                     <button type="button" class="button small" on:click=add_row>"Add route"</button>
                 </fieldset>
+                <div class="field-row">
                 <label class="field narrow">
                     <span>"Payload format version"</span>
                     <select prop:value=move || payload.get() on:change=move |ev| payload.set(event_target_value(&ev))>
@@ -313,6 +314,7 @@ pub fn CreateApi() -> impl IntoView {
                     <input type="checkbox" prop:checked=move || cors.get() on:change=move |ev| cors.set(event_target_checked(&ev))/>
                     "Enable CORS"
                 </label>
+                </div>
                 <Show when=move || cors.get()>
                     <label class="field">
                         <span>"Allowed origins (comma-separated)"</span>

@@ -68,7 +68,6 @@ pub fn Monitor(api_id: String) -> impl IntoView {
                     metric("e5", &api, "5xx", period, "Sum"),
                     metric("lat", &api, "Latency", period, "Average"),
                     metric("ilat", &api, "IntegrationLatency", period, "Average"),
-                    metric("latmax", &api, "Latency", period, "Maximum"),
                 ]
             });
             cloudwatch("GetMetricData", body).await.map(|answer| (answer, t0, now, period))
@@ -88,10 +87,10 @@ pub fn Monitor(api_id: String) -> impl IntoView {
             s("4xx", "series-3", Style::Bars, filled(&points(&answer, "e4"), t0, t1, period)),
             s("5xx", "series-4", Style::Bars, filled(&points(&answer, "e5"), t0, t1, period)),
         ];
+        // Bars, not lines: a quiet API has a handful of periods with data.
         let latency = vec![
-            s("Latency (average)", "series-1", Style::Line, points(&answer, "lat")),
-            s("Integration latency (average)", "series-2", Style::Line, points(&answer, "ilat")),
-            s("Latency (maximum)", "series-3", Style::Line, points(&answer, "latmax")),
+            s("Latency (average)", "series-1", Style::Bars, points(&answer, "lat")),
+            s("Integration latency (average)", "series-2", Style::Bars, points(&answer, "ilat")),
         ];
         let per = format!("per {period} s");
         view! {
