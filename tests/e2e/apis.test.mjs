@@ -154,3 +154,64 @@ test("create an HTTP API with the wizard, test it, watch it, export it, delete i
   assert.equal(gone.status, 404);
   page.assertNoErrors();
 });
+
+test("the wizard shows API Gateway's refusal and removes the unfinished API; a REST API; changing a route's function", async (t) => {
+  const { context, page } = await openPage(env.browser);
+  t.after(() => context.close().catch(() => {}));
+  await page.goto(env.server.url + "apis/-/create");
+  await page.getByRole("heading", { level: 1, name: "Create API" }).waitFor();
+  await waitForServiceWorker(page);
+  await createFunction(page, "one", "echo.wasm");
+  await createFunction(page, "two", "noop.wasm");
+  await page.reload();
+  await page.getByRole("heading", { level: 1, name: "Create API" }).waitFor();
+
+  // A greedy parameter must end the path: the engine refuses, as AWS words it.
+  await page.getByLabel("API name").fill("bad");
+  await page.getByLabel("Route 1 path").fill("/{proxy+}/x");
+  await eventually(async () => assert.ok((await page.getByLabel("Route 1 function").locator("option").count()) > 2));
+  await page.getByRole("button", { name: "Create API" }).click();
+  await page.getByRole("alert").filter({ hasText: "BadRequestException: Invalid route key" }).waitFor();
+  await page.getByText(/Deleted the unfinished API/).waitFor();
+  await shot(page, "apis-create-error");
+  const list = JSON.parse((await pageFetch(page, "_aws/apigateway/v2/apis")).text);
+  assert.equal(list.items.length, 0);
+
+  // Two routes, the second a $default route to the other function.
+  await page.getByLabel("API name").fill("two-routes");
+  await page.getByLabel("Route 1 path").fill("/hello");
+  await page.getByLabel("Route 1 function").selectOption({ label: "one" });
+  await page.getByRole("button", { name: "Add route" }).click();
+  await page.getByLabel("Route 2 method").selectOption("$default");
+  await page.getByLabel("Route 2 function").selectOption({ label: "two" });
+  await page.getByRole("button", { name: "Create API" }).click();
+  await page.getByRole("heading", { level: 1, name: "two-routes" }).waitFor({ timeout: 20000 });
+  const apiId = page.url().split("/").pop();
+  const routes = page.getByRole("table", { name: "Routes" });
+  await routes.getByText("$default").waitFor();
+  // Point GET /hello at "two".
+  await page.getByLabel("Function of GET /hello").selectOption({ label: "two" });
+  await page.getByText("GET /hello now calls two.").waitFor();
+  const ints = JSON.parse((await pageFetch(page, `_aws/apigateway/v2/apis/${apiId}/integrations`)).text).items;
+  const rs = JSON.parse((await pageFetch(page, `_aws/apigateway/v2/apis/${apiId}/routes`)).text).items;
+  const hello = rs.find((r) => r.routeKey === "GET /hello");
+  const target = ints.find((i) => `integrations/${i.integrationId}` === hello.target);
+  assert.match(target.integrationUri, /function:two$/);
+  await shot(page, "apis-routes-two");
+
+  // A REST API: name only.
+  await page.goto(env.server.url + "apis/-/create");
+  await page.getByLabel("REST API (empty; add resources with the API)").check();
+  await page.getByLabel("API name").fill("legacy");
+  await page.getByRole("button", { name: "Create API" }).click();
+  await page.getByRole("heading", { level: 1, name: "legacy" }).waitFor({ timeout: 20000 });
+  await page.getByText("REST API", { exact: true }).waitFor();
+  await page.goto(env.server.url + "apis");
+  const table = page.getByRole("table", { name: "APIs" });
+  await table.getByRole("link", { name: "legacy" }).waitFor();
+  await table.getByRole("link", { name: "two-routes" }).waitFor();
+  await page.getByLabel("Search APIs by name or id").fill("leg");
+  await page.getByText("1 of 2 APIs").waitFor();
+  await shot(page, "apis-list-search");
+  page.assertNoErrors();
+});

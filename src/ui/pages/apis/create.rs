@@ -186,41 +186,44 @@ pub fn CreateApi() -> impl IntoView {
             };
             let id = api["apiId"].as_str().unwrap_or("").to_string();
             finish(Step::Done(format!("Created API {id}")));
-            let fail = move |e: String| {
-                finish(Step::Failed(format!("{e} — the API {id} was created; open it to finish or delete it.")));
-                busy.set(false);
-            };
-            // One integration per function.
-            let mut integrations: Vec<(String, String)> = Vec::new();
-            for (_, function) in &routes {
-                if integrations.iter().any(|(f, _)| f == function) {
-                    continue;
-                }
-                log(Step::Running(format!("CreateIntegration AWS_PROXY {}", super::function_of(function))));
-                let body = json!({ "integrationType": "AWS_PROXY", "integrationUri": function, "payloadFormatVersion": format });
-                match apigateway("POST", &format!("/v2/apis/{}/integrations", api["apiId"].as_str().unwrap_or("")), Some(body)).await {
-                    Ok(i) => {
-                        let iid = i["integrationId"].as_str().unwrap_or("").to_string();
-                        finish(Step::Done(format!("Integration {iid} → {}", super::function_of(function))));
-                        integrations.push((function.clone(), iid));
+            let built = async {
+                // One integration per function.
+                let mut integrations: Vec<(String, String)> = Vec::new();
+                for (_, function) in &routes {
+                    if integrations.iter().any(|(f, _)| f == function) {
+                        continue;
                     }
-                    Err(e) => return fail(error_text(&e)),
+                    log(Step::Running(format!("CreateIntegration AWS_PROXY {}", super::function_of(function))));
+                    let body = json!({ "integrationType": "AWS_PROXY", "integrationUri": function, "payloadFormatVersion": format });
+                    let i = apigateway("POST", &format!("/v2/apis/{id}/integrations"), Some(body)).await.map_err(|e| error_text(&e))?;
+                    let iid = i["integrationId"].as_str().unwrap_or("").to_string();
+                    finish(Step::Done(format!("Integration {iid} → {}", super::function_of(function))));
+                    integrations.push((function.clone(), iid));
                 }
-            }
-            for (key, function) in &routes {
-                let iid = integrations.iter().find(|(f, _)| f == function).map(|(_, i)| i.clone()).unwrap_or_default();
-                log(Step::Running(format!("CreateRoute {key}")));
-                let body = json!({ "routeKey": key, "target": format!("integrations/{iid}") });
-                match apigateway("POST", &format!("/v2/apis/{}/routes", api["apiId"].as_str().unwrap_or("")), Some(body)).await {
-                    Ok(_) => finish(Step::Done(format!("Route {key}"))),
-                    Err(e) => return fail(error_text(&e)),
+                for (key, function) in &routes {
+                    let iid = integrations.iter().find(|(f, _)| f == function).map(|(_, i)| i.clone()).unwrap_or_default();
+                    log(Step::Running(format!("CreateRoute {key}")));
+                    let body = json!({ "routeKey": key, "target": format!("integrations/{iid}") });
+                    apigateway("POST", &format!("/v2/apis/{id}/routes"), Some(body)).await.map_err(|e| error_text(&e))?;
+                    finish(Step::Done(format!("Route {key}")));
                 }
+                log(Step::Running("CreateStage $default (auto-deploy)".into()));
+                let body = json!({ "stageName": "$default", "autoDeploy": true });
+                apigateway("POST", &format!("/v2/apis/{id}/stages"), Some(body)).await.map_err(|e| error_text(&e))?;
+                finish(Step::Done("Stage $default, deployed automatically".into()));
+                Ok::<(), String>(())
             }
-            log(Step::Running("CreateStage $default (auto-deploy)".into()));
-            let body = json!({ "stageName": "$default", "autoDeploy": true });
-            match apigateway("POST", &format!("/v2/apis/{}/stages", api["apiId"].as_str().unwrap_or("")), Some(body)).await {
-                Ok(_) => finish(Step::Done("Stage $default, deployed automatically".into())),
-                Err(e) => return fail(error_text(&e)),
+            .await;
+            if let Err(e) = built {
+                // Leave nothing half-built behind: the API goes again.
+                finish(Step::Failed(e));
+                log(Step::Running(format!("DeleteApi {id}")));
+                match apigateway("DELETE", &format!("/v2/apis/{id}"), None).await {
+                    Ok(_) => finish(Step::Done(format!("Deleted the unfinished API {id}; correct the form and create it again"))),
+                    Err(e) => finish(Step::Failed(format!("Could not delete the unfinished API {id}: {}", error_text(&e)))),
+                }
+                busy.set(false);
+                return;
             }
             busy.set(false);
             navigate(&format!("/apis/{}", api["apiId"].as_str().unwrap_or("")), Default::default());
