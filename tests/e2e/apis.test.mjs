@@ -156,7 +156,8 @@ test("create an HTTP API with the wizard, test it, watch it, export it, delete i
 });
 
 test("the wizard shows API Gateway's refusal and removes the unfinished API; a REST API; changing a route's function", async (t) => {
-  const { context, page } = await openPage(env.browser);
+  // In the dark theme (the system's), so its screenshots show that one.
+  const { context, page } = await openPage(env.browser, { colorScheme: "dark" });
   t.after(() => context.close().catch(() => {}));
   await page.goto(env.server.url + "apis/-/create");
   await page.getByRole("heading", { level: 1, name: "Create API" }).waitFor();
@@ -206,6 +207,8 @@ test("the wizard shows API Gateway's refusal and removes the unfinished API; a R
   await page.getByRole("button", { name: "Create API" }).click();
   await page.getByRole("heading", { level: 1, name: "legacy" }).waitFor({ timeout: 20000 });
   await page.getByText("REST API", { exact: true }).waitFor();
+  await page.getByText(/No stages yet/).waitFor();
+  await shot(page, "apis-rest");
   await page.goto(env.server.url + "apis");
   const table = page.getByRole("table", { name: "APIs" });
   await table.getByRole("link", { name: "legacy" }).waitFor();

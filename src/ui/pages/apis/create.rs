@@ -43,11 +43,14 @@ pub fn route_key(method: &str, path: &str) -> String {
     format!("{method} {path}")
 }
 
+/// The account's functions as (name, ARN), once listed, or why they could not be.
+pub type FunctionList = Signal<Option<Result<Vec<(String, String)>, String>>>;
+
 /// A select of the account's functions, by ARN.
 pub fn function_select(
     label: String,
     value: RwSignal<String>,
-    list: Signal<Option<Result<Vec<(String, String)>, String>>>,
+    list: FunctionList,
 ) -> impl IntoView {
     view! {
         <select aria-label=label prop:value=move || value.get() on:change=move |ev| value.set(event_target_value(&ev))>
@@ -87,7 +90,7 @@ pub fn CreateApi() -> impl IntoView {
     let steps = RwSignal::new(Vec::<Step>::new());
     let busy = RwSignal::new(false);
     let fn_list = LocalResource::new(|| async { functions().await.map_err(|e| error_text(&e)) });
-    let fn_signal: Signal<Option<Result<Vec<(String, String)>, String>>> = Signal::derive(move || fn_list.get());
+    let fn_signal: FunctionList = Signal::derive(move || fn_list.get());
     // The first function is the default of new rows.
     Effect::new(move |_| {
         if let Some(Ok(list)) = fn_list.get() {

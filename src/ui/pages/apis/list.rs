@@ -38,7 +38,7 @@ async fn load_apis() -> Result<Vec<Row>, String> {
             created: date_label(&a["createdDate"]),
         });
     }
-    rows.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    rows.sort_by_key(|r| r.name.to_lowercase());
     Ok(rows)
 }
 
