@@ -27,6 +27,22 @@ pub async fn streams(operation: &str, body: Value) -> Result<Value, ApiError> {
     json_call(&format!("DynamoDBStreams_20120810.{operation}"), body).await
 }
 
+/// Calls an API Gateway management operation (restJson1) at `path` under
+/// `/_aws/apigateway` (`/v2/apis`, `/restapis`), with an optional JSON body;
+/// the parsed answer (`null` for an empty one) or API Gateway's error.
+pub async fn apigateway(method: &str, path: &str, body: Option<Value>) -> Result<Value, ApiError> {
+    let headers: &[(&str, &str)] = if body.is_some() { &[("Content-Type", "application/json")] } else { &[] };
+    let response = rest(method, &format!("/_aws/apigateway{path}"), headers, body.map(|b| b.to_string().into_bytes())).await;
+    if let Some(e) = response.error() {
+        return Err(e);
+    }
+    if response.body.is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_json::from_slice(&response.body)
+        .map_err(|e| ApiError { kind: "SerializationException".into(), message: format!("the answer is not JSON: {e}") })
+}
+
 /// Calls a CloudWatch metrics operation (`_aws/monitoring/`, awsJson 1.0).
 pub async fn cloudwatch(operation: &str, body: Value) -> Result<Value, ApiError> {
     json_call_at("/_aws/monitoring/", &format!("GraniteServiceVersion20100801.{operation}"), body).await
@@ -142,20 +158,4 @@ pub fn path_segment(text: &str) -> String {
         }
     }
     out
-}
-
-/// Calls an API Gateway management operation (restJson1) at `path` under
-/// `/_aws/apigateway` (`/v2/apis`, `/restapis`), with an optional JSON body;
-/// the parsed answer (`null` for an empty one) or API Gateway's error.
-pub async fn apigateway(method: &str, path: &str, body: Option<Value>) -> Result<Value, ApiError> {
-    let headers: &[(&str, &str)] = if body.is_some() { &[("Content-Type", "application/json")] } else { &[] };
-    let response = rest(method, &format!("/_aws/apigateway{path}"), headers, body.map(|b| b.to_string().into_bytes())).await;
-    if let Some(e) = response.error() {
-        return Err(e);
-    }
-    if response.body.is_empty() {
-        return Ok(Value::Null);
-    }
-    serde_json::from_slice(&response.body)
-        .map_err(|e| ApiError { kind: "SerializationException".into(), message: format!("the answer is not JSON: {e}") })
 }
