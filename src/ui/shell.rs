@@ -63,7 +63,9 @@ pub fn App(base: String) -> impl IntoView {
                         <Route path=path!("/tables/-/create") view=pages::CreateTable/>
                         <Route path=path!("/tables/:name") view=pages::TablePage/>
                         <Route path=path!("/functions") view=|| view! { <pages::NotBuilt service=&SERVICES[1]/> }/>
-                        <Route path=path!("/apis") view=|| view! { <pages::NotBuilt service=&SERVICES[2]/> }/>
+                        <Route path=path!("/apis") view=pages::ApisList/>
+                        <Route path=path!("/apis/-/create") view=pages::CreateApi/>
+                        <Route path=path!("/apis/:id") view=pages::ApiPage/>
                         <Route path=path!("/storage") view=|| view! { <pages::NotBuilt service=&SERVICES[3]/> }/>
                         <Route path=path!("/cdn") view=|| view! { <pages::NotBuilt service=&SERVICES[4]/> }/>
                         <Route path=path!("/logs") view=|| view! { <pages::NotBuilt service=&SERVICES[5]/> }/>

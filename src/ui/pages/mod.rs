@@ -1,10 +1,12 @@
 //! One module per console page.
 
+mod apis;
 mod dashboard;
 mod not_built;
 mod settings;
 mod tables;
 
+pub use apis::{ApiPage, ApisList, CreateApi};
 pub use dashboard::Dashboard;
 pub use not_built::{NotBuilt, NotFound};
 pub use settings::Settings;
@@ -49,7 +51,7 @@ pub const SERVICES: [Service; 6] = [
         like: "Amazon API Gateway",
         summary: "HTTP and REST APIs whose invoke URLs answer real fetch() calls from any page of this site.",
         endpoint: "_aws/apigateway/",
-        api_ready: false,
+        api_ready: true,
     },
     Service {
         path: "/storage",

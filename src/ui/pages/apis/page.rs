@@ -1,0 +1,251 @@
+//! `/apis/:id`: an API's page. HTTP APIs have Routes, Stages, Test and
+//! Monitor tabs and an OpenAPI export; REST APIs show their facts.
+
+use super::monitor::Monitor;
+use super::routes::Routes;
+use super::stages::Stages;
+use super::test_client::TestClient;
+use super::{all_items, confirm, date_label, error_text};
+use crate::ui::api::apigateway;
+use crate::ui::href;
+use crate::ui::widgets::Fact;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use serde_json::{json, Map, Value};
+
+/// An API by id: (is an HTTP API, its description).
+async fn load(id: String) -> Result<(bool, Value), String> {
+    match apigateway("GET", &format!("/v2/apis/{id}"), None).await {
+        Ok(a) => Ok((true, a)),
+        Err(e) if e.kind == "NotFoundException" => match apigateway("GET", &format!("/restapis/{id}"), None).await {
+            Ok(a) => Ok((false, a)),
+            Err(_) => Err(error_text(&e)),
+        },
+        Err(e) => Err(error_text(&e)),
+    }
+}
+
+/// An OpenAPI 3 document of an HTTP API's routes and their integrations.
+pub async fn openapi(api: &Value) -> Result<Value, String> {
+    let id = api["apiId"].as_str().unwrap_or("");
+    let routes = all_items(&format!("/v2/apis/{id}/routes")).await.map_err(|e| error_text(&e))?;
+    let integrations = all_items(&format!("/v2/apis/{id}/integrations")).await.map_err(|e| error_text(&e))?;
+    let mut paths = Map::new();
+    let mut routes = routes;
+    routes.sort_by(|a, b| a["routeKey"].as_str().cmp(&b["routeKey"].as_str()));
+    for r in &routes {
+        let key = r["routeKey"].as_str().unwrap_or("");
+        let (method, path) = match key.split_once(' ') {
+            Some((m, p)) => (if m == "ANY" { "x-amazon-apigateway-any-method".to_string() } else { m.to_lowercase() }, p.to_string()),
+            None => ("x-amazon-apigateway-any-method".to_string(), "$default".to_string()),
+        };
+        let target = r["target"].as_str().unwrap_or("").trim_start_matches("integrations/");
+        let mut op = Map::new();
+        op.insert("responses".into(), json!({ "default": { "description": "Default response for " .to_string() + key } }));
+        let params: Vec<Value> = path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|p| json!({ "name": p.trim_end_matches('+'), "in": "path", "required": true, "schema": { "type": "string" } }))
+            .collect();
+        if !params.is_empty() {
+            op.insert("parameters".into(), Value::Array(params));
+        }
+        if let Some(i) = integrations.iter().find(|i| i["integrationId"] == target) {
+            let mut x = json!({
+                "type": i["integrationType"].as_str().unwrap_or("aws_proxy").to_lowercase(),
+                "httpMethod": i["integrationMethod"].as_str().unwrap_or("POST"),
+                "uri": i["integrationUri"],
+                "payloadFormatVersion": i["payloadFormatVersion"],
+                "connectionType": i["connectionType"].as_str().unwrap_or("INTERNET"),
+            });
+            if let Some(t) = i["timeoutInMillis"].as_u64() {
+                x["timeoutInMillis"] = json!(t);
+            }
+            op.insert("x-amazon-apigateway-integration".into(), x);
+        }
+        let entry = paths.entry(path).or_insert_with(|| json!({}));
+        entry[method.as_str()] = Value::Object(op);
+    }
+    let mut doc = json!({
+        "openapi": "3.0.1",
+        "info": { "title": api["name"], "version": api["version"].as_str().unwrap_or("1.0") },
+        "servers": [{ "url": api["apiEndpoint"] }],
+        "paths": paths,
+        "x-amazon-apigateway-importexport-version": "1.0",
+    });
+    if let Some(d) = api["description"].as_str() {
+        doc["info"]["description"] = json!(d);
+    }
+    if api["corsConfiguration"].is_object() {
+        doc["x-amazon-apigateway-cors"] = api["corsConfiguration"].clone();
+    }
+    Ok(doc)
+}
+
+#[component]
+pub fn ApiPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let refresh = RwSignal::new(0u32);
+    let api = LocalResource::new(move || {
+        refresh.track();
+        load(id.get())
+    });
+    let tab = RwSignal::new("routes");
+    let message = RwSignal::new(None::<(bool, String)>);
+    let navigate = use_navigate();
+    let delete_api = move |_| {
+        let Some(Ok((http, a))) = api.get_untracked() else { return };
+        let name = a["name"].as_str().unwrap_or("").to_string();
+        let api_id = id.get_untracked();
+        if !confirm(&format!("Delete the API {name} ({api_id}) with its routes, integrations and stages? Its invoke URL stops answering. This cannot be undone.")) {
+            return;
+        }
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let path = if http { format!("/v2/apis/{api_id}") } else { format!("/restapis/{api_id}") };
+            match apigateway("DELETE", &path, None).await {
+                Ok(_) => navigate("/apis", Default::default()),
+                Err(e) => message.set(Some((false, error_text(&e)))),
+            }
+        });
+    };
+    let export = move |_| {
+        let Some(Ok((true, a))) = api.get_untracked() else { return };
+        spawn_local(async move {
+            match openapi(&a).await {
+                Ok(doc) => {
+                    let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+                    let file = format!("{}-openapi.json", a["name"].as_str().unwrap_or("api"));
+                    match crate::host::account::download(text.as_bytes(), &file, "application/json") {
+                        Ok(()) => message.set(Some((true, format!("Exported {file} (OpenAPI 3, {} paths).", doc["paths"].as_object().map(|p| p.len()).unwrap_or(0))))),
+                        Err(e) => message.set(Some((false, e))),
+                    }
+                }
+                Err(e) => message.set(Some((false, e))),
+            }
+        });
+    };
+    let tab_button = move |tid: &'static str, label: &'static str| {
+        view! {
+            <button role="tab" class="tab" aria-selected=move || (tab.get() == tid).to_string() on:click=move |_| tab.set(tid)>
+                {label}
+            </button>
+        }
+    };
+    let title = move || match api.get() {
+        Some(Ok((_, a))) => a["name"].as_str().unwrap_or("").to_string(),
+        _ => id.get(),
+    };
+    view! {
+        <nav class="breadcrumbs" aria-label="Breadcrumbs"><A href=href("/apis")>"APIs"</A>" / "<span>{move || id.get()}</span></nav>
+        <div class="page-header">
+            <h1>{title}</h1>
+            <span class="subtitle">{move || match api.get() { Some(Ok((false, _))) => "REST API", _ => "HTTP API" }}</span>
+            <span class="spacer"></span>
+            <Show when=move || matches!(api.get(), Some(Ok((true, _))))>
+                <button class="button" on:click=export>"Export OpenAPI"</button>
+            </Show>
+            <button class="button danger" on:click=delete_api>"Delete API"</button>
+        </div>
+        {move || message.get().map(|(ok, m)| if ok {
+            view! { <p class="muted" role="status" data-testid="page-message">{m}</p> }.into_any()
+        } else {
+            view! { <p class="error-text" role="alert">{m}</p> }.into_any()
+        })}
+        {move || match api.get() {
+            None => view! { <section class="card" role="status"><p class="muted">"Loading API…"</p></section> }.into_any(),
+            Some(Err(e)) => view! {
+                <section class="card error-panel" role="alert">
+                    <p>{e}</p>
+                    <p><A href=href("/apis")>"Back to APIs"</A></p>
+                </section>
+            }
+            .into_any(),
+            Some(Ok((false, a))) => rest_overview(a).into_any(),
+            Some(Ok((true, a))) => {
+                let endpoint = a["apiEndpoint"].as_str().unwrap_or("").to_string();
+                let api_id = a["apiId"].as_str().unwrap_or("").to_string();
+                let cors = a["corsConfiguration"]["allowOrigins"]
+                    .as_array()
+                    .map(|o| o.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
+                    .unwrap_or_else(|| "off".into());
+                let (id_r, id_s, id_t, id_m) = (api_id.clone(), api_id.clone(), api_id.clone(), api_id.clone());
+                let (ep_s, ep_t) = (endpoint.clone(), endpoint.clone());
+                view! {
+                    <section class="card">
+                        <dl class="facts">
+                            <Fact label="API ID"><code>{api_id.clone()}</code></Fact>
+                            <Fact label="Protocol">"HTTP"</Fact>
+                            <Fact label="Endpoint"><code data-testid="api-endpoint">{endpoint.clone()}</code></Fact>
+                            <Fact label="CORS origins">{cors}</Fact>
+                            <Fact label="Created">{date_label(&a["createdDate"])}</Fact>
+                        </dl>
+                    </section>
+                    <div class="tabs" role="tablist" aria-label="API views">
+                        {tab_button("routes", "Routes")}
+                        {tab_button("stages", "Stages")}
+                        {tab_button("test", "Test")}
+                        {tab_button("monitor", "Monitor")}
+                    </div>
+                    <Show when=move || tab.get() == "routes">
+                        <div role="tabpanel" aria-label="Routes"><Routes api_id=id_r.clone()/></div>
+                    </Show>
+                    <Show when=move || tab.get() == "stages">
+                        <div role="tabpanel" aria-label="Stages"><Stages api_id=id_s.clone() endpoint=ep_s.clone()/></div>
+                    </Show>
+                    <div role="tabpanel" aria-label="Test" hidden=move || tab.get() != "test">
+                        <TestClient api_id=id_t endpoint=ep_t/>
+                    </div>
+                    <Show when=move || tab.get() == "monitor">
+                        <div role="tabpanel" aria-label="Monitor"><Monitor api_id=id_m.clone()/></div>
+                    </Show>
+                }
+                .into_any()
+            }
+        }}
+    }
+}
+
+fn rest_overview(a: Value) -> impl IntoView {
+    let id = a["id"].as_str().unwrap_or("").to_string();
+    let stages = LocalResource::new({
+        let id = id.clone();
+        move || {
+            let id = id.clone();
+            async move { apigateway("GET", &format!("/restapis/{id}/stages"), None).await.map_err(|e| error_text(&e)) }
+        }
+    });
+    let base = crate::ui::href("/_api/");
+    let description = a["description"].as_str().unwrap_or("—").to_string();
+    let created = date_label(&a["createdDate"]);
+    let shown_id = id.clone();
+    view! {
+        <section class="card">
+            <dl class="facts">
+                <Fact label="API ID"><code>{shown_id}</code></Fact>
+                <Fact label="Protocol">"REST"</Fact>
+                <Fact label="Description">{description}</Fact>
+                <Fact label="Created">{created}</Fact>
+            </dl>
+            <h3>"Stages"</h3>
+            {move || match stages.get() {
+                None => view! { <p class="muted">"Loading stages…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error-text" role="alert">{e}</p> }.into_any(),
+                Some(Ok(s)) => {
+                    let list = s["item"].as_array().cloned().unwrap_or_default();
+                    if list.is_empty() {
+                        view! { <p class="muted">"No stages yet: add resources and methods, then CreateDeployment with a stage name (the management API is at _aws/apigateway/restapis)."</p> }.into_any()
+                    } else {
+                        list.iter().map(|st| {
+                            let name = st["stageName"].as_str().unwrap_or("").to_string();
+                            view! { <p><code>{format!("{base}{id}/{name}/")}</code></p> }
+                        }).collect_view().into_any()
+                    }
+                }
+            }}
+        </section>
+    }
+}
