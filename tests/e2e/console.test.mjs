@@ -8,7 +8,7 @@ const env = suite();
 const PAGES = [
   { link: "Tables", heading: "Tables", path: "tables", notBuilt: false },
   { link: "Functions", heading: "Functions", path: "functions", notBuilt: true },
-  { link: "APIs", heading: "APIs", path: "apis", notBuilt: true },
+  { link: "APIs", heading: "APIs", path: "apis", notBuilt: false },
   { link: "Storage", heading: "Storage", path: "storage", notBuilt: true },
   { link: "CDN", heading: "CDN", path: "cdn", notBuilt: true },
   { link: "Logs and metrics", heading: "Logs and metrics", path: "logs", notBuilt: true },
