@@ -62,7 +62,9 @@ pub fn App(base: String) -> impl IntoView {
                         <Route path=path!("/tables") view=pages::TablesList/>
                         <Route path=path!("/tables/-/create") view=pages::CreateTable/>
                         <Route path=path!("/tables/:name") view=pages::TablePage/>
-                        <Route path=path!("/functions") view=|| view! { <pages::NotBuilt service=&SERVICES[1]/> }/>
+                        <Route path=path!("/functions") view=pages::FunctionsList/>
+                        <Route path=path!("/functions/-/create") view=pages::CreateFunction/>
+                        <Route path=path!("/functions/:name") view=pages::FunctionPage/>
                         <Route path=path!("/apis") view=|| view! { <pages::NotBuilt service=&SERVICES[2]/> }/>
                         <Route path=path!("/storage") view=|| view! { <pages::NotBuilt service=&SERVICES[3]/> }/>
                         <Route path=path!("/cdn") view=|| view! { <pages::NotBuilt service=&SERVICES[4]/> }/>

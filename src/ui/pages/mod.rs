@@ -1,11 +1,13 @@
 //! One module per console page.
 
 mod dashboard;
+mod functions;
 mod not_built;
 mod settings;
 mod tables;
 
 pub use dashboard::Dashboard;
+pub use functions::{CreateFunction, FunctionPage, FunctionsList};
 pub use not_built::{NotBuilt, NotFound};
 pub use settings::Settings;
 pub use tables::{CreateTable, TablePage, TablesList};
