@@ -101,6 +101,16 @@ pub fn CreateFunction() -> impl IntoView {
             }
         }
     });
+    // The form's "fix the text first" goes once the text compiles.
+    Effect::new(move || {
+        if wat_error.with(Option::is_none) {
+            error.update(|e| {
+                if e.as_deref().is_some_and(|m| m.starts_with("Fix the WebAssembly text")) {
+                    *e = None;
+                }
+            });
+        }
+    });
     let set_source = move |s: &'static str| {
         source.set(s);
         error.set(None);
@@ -314,7 +324,7 @@ pub fn CreateFunction() -> impl IntoView {
             </Show>
             <Show when=move || source.get() == "wat">
                 <p class="muted">"Compiled to a module in your browser when you create the function."</p>
-                <WatEditor text=wat_text error=wat_error label="WebAssembly text"/>
+                <WatEditor text=wat_text error=wat_error label="Module source (WAT)"/>
                 <div class="button-row">
                     <button type="button" class="button" on:click=check_wat>"Check"</button>
                     <button type="button" class="button" on:click=move |_| { wat_text.set(DEFAULT_WAT.to_string()); wat_error.set(None); wat_ok.set(None); }>"Reset to the example"</button>
