@@ -7,7 +7,7 @@ use std::rc::Rc;
 use stratus::engine::clock::ManualClock;
 use stratus::engine::{Cloud, HttpRequest, HttpResponse};
 
-fn cloud() -> Cloud {
+fn cloud() -> std::rc::Rc<Cloud> {
     Cloud::new(Rc::new(ManualClock::new(1_700_000_000_000)))
 }
 
@@ -59,12 +59,12 @@ fn logs_speaks_json_1_1() {
 
 #[test]
 fn lambda_unknown_route_has_error_type_header_and_body() {
-    let response = send(HttpRequest::new("GET", "/_aws/lambda/2015-03-31/functions/"));
+    let response = send(HttpRequest::new("GET", "/_aws/lambda/2015-03-31/layers/"));
     assert_eq!(response.status, 404);
     assert_eq!(response.header("x-amzn-ErrorType"), Some("UnknownOperationException"));
     let body = json(&response);
     assert_eq!(body["Type"], "User");
-    assert_eq!(body["Message"], "Unknown operation: GET /2015-03-31/functions/");
+    assert_eq!(body["Message"], "Unknown operation: GET /2015-03-31/layers/");
 }
 
 #[test]

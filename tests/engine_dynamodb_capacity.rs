@@ -9,7 +9,7 @@ use stratus::engine::clock::ManualClock;
 use stratus::engine::{Cloud, HttpRequest};
 
 struct Client {
-    cloud: Cloud,
+    cloud: std::rc::Rc<Cloud>,
     clock: Rc<ManualClock>,
 }
 

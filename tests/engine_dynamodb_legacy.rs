@@ -297,7 +297,7 @@ fn call(cloud: &Cloud, op: &str, body: Value) -> (u16, Value) {
     (r.status, serde_json::from_slice(&r.body).unwrap_or(Value::Null))
 }
 
-fn table() -> Cloud {
+fn table() -> std::rc::Rc<Cloud> {
     let cloud = Cloud::new(Rc::new(ManualClock::new(1_700_000_000_000)));
     let (status, body) = call(
         &cloud,

@@ -36,7 +36,7 @@ fn fails(cloud: &Cloud, statement: &str) -> (String, String) {
 }
 
 /// Music (Artist S, SongTitle S) with a GSI on Genre, and Counters (id S).
-fn cloud() -> Cloud {
+fn cloud() -> std::rc::Rc<Cloud> {
     let cloud = Cloud::new(Rc::new(ManualClock::new(1_700_000_000_000)));
     ok(
         &cloud,

@@ -76,7 +76,7 @@ fn try_guest(wat: &str, setup: Setup) -> Result<Guest, String> {
     };
     let services = GuestServices { cloud: cloud.clone(), clock: clock.clone(), monotonic };
     let config =
-        GuestConfig { function_name: "echo".to_string(), env: setup.env, form: setup.form, random_seed: setup.seed };
+        GuestConfig { function_name: "echo".to_string(), env: setup.env, form: setup.form, random_seed: setup.seed, code: Default::default() };
     let host = Rc::new(GuestHost::new(config, services));
     let instance = compile(wat).instantiate(host.clone())?;
     Ok(Guest { host, instance, clock, now, tick, cloud })

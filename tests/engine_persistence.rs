@@ -23,7 +23,7 @@ fn ok(cloud: &Cloud, op: &str, body: Value) -> Value {
     answer
 }
 
-fn fixture() -> (Cloud, MemoryStore, Rc<ManualClock>) {
+fn fixture() -> (std::rc::Rc<Cloud>, MemoryStore, Rc<ManualClock>) {
     let clock = Rc::new(ManualClock::new(1_700_000_000_000));
     let store = MemoryStore::new();
     let cloud = Cloud::with_store(clock.clone(), Rc::new(store.clone()));

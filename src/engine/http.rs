@@ -77,3 +77,64 @@ impl HttpResponse {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
+
+/// Decodes `%XX` escapes (and, when `plus_is_space`, `+` as a space, as
+/// query strings write it). Invalid escapes are kept as they are; bytes
+/// that are not UTF-8 are replaced.
+pub fn percent_decode(text: &str, plus_is_space: bool) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 3;
+                        continue;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b'+' if plus_is_space => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl HttpRequest {
+    /// The query string's parameters, decoded, in order.
+    pub fn query_params(&self) -> Vec<(String, String)> {
+        self.query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (percent_decode(k, true), percent_decode(v, true))
+            })
+            .collect()
+    }
+
+    /// The first query parameter with this name.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        self.query_params().into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_escapes_and_queries() {
+        assert_eq!(percent_decode("a%3Ab%2f%zz%4", false), "a:b/%zz%4");
+        assert_eq!(percent_decode("a+b", true), "a b");
+        let r = HttpRequest::from_target("GET", "/x?Qualifier=%24LATEST&MaxItems=5&flag");
+        assert_eq!(r.query_param("Qualifier").as_deref(), Some("$LATEST"));
+        assert_eq!(r.query_param("flag").as_deref(), Some(""));
+    }
+}

@@ -14,6 +14,7 @@ pub mod dynamodb;
 pub mod export;
 pub mod http;
 pub mod lambda;
+pub mod logs;
 pub mod metrics;
 pub mod protocol;
 pub mod store;

@@ -184,6 +184,32 @@ async fn become_owner(cloud: Rc<Cloud>, base: String) {
     set_starting(false);
     super::bridge::announce_owner_now();
     tell(CloudState::Ready { tables: restored.tables, items: restored.items, load_ms: js_sys::Date::now() - started });
+    // Compile the saved functions' modules in the background, so that their
+    // first invocations need not, and run queued work (asynchronous
+    // invocations and their retries) while this tab owns the cloud.
+    let compiling = cloud.clone();
+    spawn_local(async move { compiling.compile_functions().await });
+    start_ticker(cloud);
+}
+
+thread_local! {
+    static TICKING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Every 200 ms, while this tab owns the cloud, runs the work that is due
+/// without a request (`Cloud::tick`). One ticker per tab.
+fn start_ticker(cloud: Rc<Cloud>) {
+    if TICKING.with(|t| t.replace(true)) {
+        return;
+    }
+    spawn_local(async move {
+        loop {
+            sleep_ms(200).await;
+            if is_owner() {
+                cloud.tick().await;
+            }
+        }
+    });
 }
 
 fn fail(message: String) {

@@ -54,7 +54,7 @@ impl Clock for BrowserClock {
 }
 
 thread_local! {
-    static CLOUD: Rc<Cloud> = Rc::new(Cloud::new(Rc::new(BrowserClock)));
+    static CLOUD: Rc<Cloud> = Cloud::new(Rc::new(BrowserClock));
 }
 
 /// The cloud this tab owns. The console and the relay share this one instance.

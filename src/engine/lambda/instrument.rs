@@ -65,6 +65,10 @@ use wasmparser::{
 
 /// The import module of the fuel host function the rewriter adds. A guest may
 /// not import anything from it.
+/// The prefix of the exports that expose a module's mutable globals (and the
+/// fuel counter) to the host, for snapshots.
+pub const GLOBAL_EXPORT_PREFIX: &str = "__stratus_global_";
+
 pub const FUEL_MODULE: &str = "stratus_internal";
 /// The fuel host function: `() -> i64`, called when the counter runs out;
 /// returns the refilled counter or stops the run (see the module docs).
@@ -282,8 +286,10 @@ pub fn prepare(
     let max_pages = memory.maximum.map_or(limit, |declared| declared.min(limit));
 
     // Rewrite.
+    let mutable_globals: Vec<u32> = (0..types.global_count()).filter(|&g| types.global_at(g).mutable).collect();
     let mut rewriter = Rewriter {
         func_imports,
+        mutable_globals,
         fuel_type: types.core_type_count_in_module(),
         fuel_global: types.global_count(),
         max_pages,
@@ -489,6 +495,9 @@ fn form(exports: &HashMap<&str, (ExternalKind, u32)>, types: TypesRef<'_>) -> Re
 struct Rewriter {
     /// Function imports in the original module: defined functions start here.
     func_imports: u32,
+    /// The module's mutable globals, exported as `__stratus_global_<index>`
+    /// so that an instance's state can be snapshotted (memory + globals).
+    mutable_globals: Vec<u32>,
     /// The index of the added `() -> i64` type (appended after the module's).
     fuel_type: u32,
     /// The index of the added counter global (appended after the module's).
@@ -631,6 +640,18 @@ impl Reencode for Rewriter {
     ) -> Reencoded<()> {
         utils::parse_global_section(self, globals, section)?;
         self.add_fuel_global(globals);
+        Ok(())
+    }
+
+    fn parse_export_section(
+        &mut self,
+        exports: &mut wasm_encoder::ExportSection,
+        section: wasmparser::ExportSectionReader<'_>,
+    ) -> Reencoded<()> {
+        utils::parse_export_section(self, exports, section)?;
+        for g in self.mutable_globals.iter().copied().chain([self.fuel_global]) {
+            exports.export(&format!("{GLOBAL_EXPORT_PREFIX}{g}"), wasm_encoder::ExportKind::Global, g);
+        }
         Ok(())
     }
 

@@ -109,6 +109,9 @@ pub struct GuestConfig {
     pub form: GuestForm,
     /// Seeds `random_get` (one seed per instance).
     pub random_seed: u64,
+    /// What `stratus.code` answers: a runtime module's code package (JSON),
+    /// empty for a function that is a module itself.
+    pub code: Rc<Vec<u8>>,
 }
 
 /// The way from a guest into the cloud: answers a `stratus.call` request as
@@ -211,6 +214,7 @@ enum Op {
     Response,
     Context,
     RemainingMs,
+    Code,
     Fuel,
 }
 
@@ -283,6 +287,7 @@ static HOST_FNS: &[HostFn] = &[
     HostFn { module: STRATUS_MODULE, name: "call_result", params: &[I, I], results: &[I], op: Op::CallResult },
     HostFn { module: STRATUS_MODULE, name: "response", params: &[I, I], results: &[], op: Op::Response },
     HostFn { module: STRATUS_MODULE, name: "context", params: &[I, I], results: &[I], op: Op::Context },
+    HostFn { module: STRATUS_MODULE, name: "code", params: &[I, I], results: &[I], op: Op::Code },
     HostFn { module: STRATUS_MODULE, name: "remaining_ms", params: &[], results: &[L], op: Op::RemainingMs },
     HostFn { module: FUEL_MODULE, name: FUEL_NAME, params: &[], results: &[L], op: Op::Fuel },
 ];
@@ -329,7 +334,7 @@ pub fn import_allowed(module: &str, name: &str, params: &[ValType], results: &[V
         return Err(match module {
             WASI_MODULE => format!("import {module}.{name}: {name} is not a WASI preview1 function"),
             STRATUS_MODULE => format!(
-                "import {module}.{name}: the stratus module has no function {name} (it has call, call_result, response, context and remaining_ms)"
+                "import {module}.{name}: the stratus module has no function {name} (it has call, call_result, response, context, remaining_ms and code)"
             ),
             _ => format!(
                 "import {module}.{name}: there is no module {module}; a function may import only from {WASI_MODULE} and {STRATUS_MODULE}"
@@ -766,10 +771,14 @@ impl Imports for GuestHost {
                 self.state.borrow_mut().kept = message;
                 Ok(vec![Val::I32(len)])
             }
-            Op::CallResult | Op::Context => {
+            Op::CallResult | Op::Context | Op::Code => {
                 let data = {
                     let st = self.state.borrow();
-                    if f.op == Op::CallResult { st.kept.clone() } else { st.context.clone() }
+                    match f.op {
+                        Op::CallResult => st.kept.clone(),
+                        Op::Context => st.context.clone(),
+                        _ => self.config.code.to_vec(),
+                    }
                 };
                 if !data.is_empty() && u32_arg(args, 1) as usize >= data.len() {
                     mem.write("the destination", u32_arg(args, 0), &data)?;

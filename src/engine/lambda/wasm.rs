@@ -84,6 +84,13 @@ pub trait Instance {
     fn write_memory(&mut self, ptr: u32, data: &[u8]) -> bool;
     /// The exported memory's current size in bytes.
     fn memory_size(&self) -> u64;
+    /// Grows the exported memory to at least `bytes` (whole pages); `false`
+    /// if it cannot.
+    fn grow_memory_to(&mut self, bytes: u64) -> bool;
+    /// The exported globals whose names start with `prefix`, with their values.
+    fn globals(&self, prefix: &str) -> Vec<(String, Val)>;
+    /// Sets an exported mutable global; `false` if there is none of that name and type.
+    fn set_global(&mut self, name: &str, value: Val) -> bool;
 }
 
 /// A compile in progress (the browser compiles asynchronously).

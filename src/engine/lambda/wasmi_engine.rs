@@ -232,4 +232,32 @@ impl Instance for WasmiInstance {
     fn memory_size(&self) -> u64 {
         self.memory.map_or(0, |m| m.data(&self.store).len() as u64)
     }
+
+    fn grow_memory_to(&mut self, bytes: u64) -> bool {
+        let Some(memory) = self.memory else { return false };
+        let have = memory.data(&self.store).len() as u64;
+        if have >= bytes {
+            return true;
+        }
+        memory.grow(&mut self.store, (bytes - have).div_ceil(65_536)).is_ok()
+    }
+
+    fn globals(&self, prefix: &str) -> Vec<(String, Val)> {
+        self.instance
+            .exports(&self.store)
+            .filter(|e| e.name().starts_with(prefix))
+            .filter_map(|e| {
+                let name = e.name().to_string();
+                let global = e.into_global()?;
+                from_wasmi(&global.get(&self.store)).ok().map(|v| (name, v))
+            })
+            .collect()
+    }
+
+    fn set_global(&mut self, name: &str, value: Val) -> bool {
+        match self.instance.get_global(&self.store, name) {
+            Some(g) => g.set(&mut self.store, to_wasmi(value)).is_ok(),
+            None => false,
+        }
+    }
 }

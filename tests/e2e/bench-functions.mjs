@@ -1,0 +1,157 @@
+// Browser benchmark of functions (not part of the test suite):
+//
+//   ./x runtimes && cd tests/e2e && STRATUS_E2E_DIST=/path/to/dist node bench-functions.mjs
+//
+// Headless Chromium. Requests go in-process through
+// window.wasmBindings.stratus_handle (Cloud::handle in the owner tab, the
+// path the console and the fast lane take). Measures, with the browser's own
+// WebAssembly engine:
+//   (a) compile: WebAssembly.compile of the sample module (paid once per
+//       deployment, then cached);
+//   (b) cold start with the compiled module cached: an Invoke whose
+//       environment is new (instantiate + _initialize + stratus_init + run),
+//       end to end, and the REPORT line's Init Duration;
+//   (c) warm invocation: an Invoke of a warm environment, end to end, and its
+//       overhead (end to end minus the REPORT line's Duration, which is the
+//       guest's own time);
+//   (d) fuel metering: the CPU-bound primes sample run by Stratus (metered)
+//       against the same module instantiated directly in the page (no
+//       metering), same engine, same input.
+// Prints a summary and, last, one JSON line with every figure.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import { serveDist, chromiumArgs, waitForServiceWorker, repo } from "./harness.mjs";
+
+const executable = process.env.CHROMIUM || "/usr/bin/chromium";
+const rounds = Number(process.env.BENCH_ROUNDS || 200);
+const sample = (name) => fs.readFileSync(path.join(repo, "runtimes", "dist", `${name}.wasm`)).toString("base64");
+
+const server = await serveDist();
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), "stratus-bench-fn-"));
+const context = await chromium.launchPersistentContext(profile, { executablePath: executable, headless: true, args: chromiumArgs });
+const page = context.pages()[0] || (await context.newPage());
+await page.goto(server.url);
+await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor({ timeout: 60000 });
+await waitForServiceWorker(page);
+
+const figures = await page.evaluate(
+  async ({ hello, primes, rounds }) => {
+    const enc = new TextEncoder();
+    const dec = new TextDecoder();
+    const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const call = async (method, path, body, headers = []) => {
+      const r = await window.wasmBindings.stratus_handle({
+        method,
+        path: "/_aws/lambda/" + path,
+        query: "",
+        headers,
+        body: enc.encode(body === undefined ? "" : JSON.stringify(body)).buffer,
+      });
+      const h = Object.fromEntries(r.headers.map(([k, v]) => [k.toLowerCase(), v]));
+      return { status: r.status, headers: h, text: dec.decode(r.body) };
+    };
+    const create = async (name, code, extra = {}) => {
+      const r = await call("POST", "2015-03-31/functions", {
+        FunctionName: name, Runtime: "provided.al2023", Role: "arn:aws:iam::000000000000:role/bench", Code: { ZipFile: code }, ...extra,
+      });
+      if (r.status !== 201) throw new Error(`create ${name}: ${r.status} ${r.text}`);
+    };
+    const invoke = async (name, event) => {
+      const t0 = performance.now();
+      const r = await call("POST", `2015-03-31/functions/${name}/invocations`, event, [["X-Amz-Log-Type", "Tail"]]);
+      const total = performance.now() - t0;
+      if (r.status !== 200 || r.headers["x-amz-function-error"]) throw new Error(`invoke ${name}: ${r.status} ${r.text}`);
+      const log = atob(r.headers["x-amz-log-result"] || "");
+      const num = (re) => { const m = log.match(re); return m ? Number(m[1]) : null; };
+      return { total, duration: num(/\tDuration: ([\d.]+) ms/), init: num(/Init Duration: ([\d.]+) ms/), body: r.text };
+    };
+    const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
+    const r3 = (x) => Math.round(x * 1000) / 1000;
+
+    // (a) compile
+    const helloBytes = bytes(hello);
+    const compiles = [];
+    for (let i = 0; i < 20; i++) {
+      const t0 = performance.now();
+      await WebAssembly.compile(helloBytes);
+      compiles.push(performance.now() - t0);
+    }
+
+    await create("hello", hello);
+    await invoke("hello", {}); // compiled and warmed once
+
+    // (b) cold starts: a configuration change retires the warm environment;
+    // the compiled module stays cached (same code, same memory size).
+    const cold = [], coldInit = [];
+    for (let i = 0; i < Math.min(rounds, 100); i++) {
+      const u = await call("PUT", "2015-03-31/functions/hello/configuration", { Description: `round ${i}` });
+      if (u.status !== 200) throw new Error(u.text);
+      const r = await invoke("hello", {});
+      if (r.init === null) throw new Error("expected a cold start");
+      cold.push(r.total);
+      coldInit.push(r.init);
+    }
+
+    // (c) warm invocations
+    const warm = [], overhead = [], guest = [];
+    for (let i = 0; i < rounds * 5; i++) {
+      const r = await invoke("hello", {});
+      if (r.init !== null) throw new Error("expected a warm start");
+      warm.push(r.total);
+      guest.push(r.duration);
+      overhead.push(r.total - r.duration);
+    }
+
+    // (d) fuel metering on a CPU-bound function
+    const n = 300000;
+    await create("primes", primes, { Timeout: 60 });
+    await invoke("primes", { n: 1000 });
+    const metered = [];
+    for (let i = 0; i < 7; i++) metered.push((await invoke("primes", { n })).duration);
+    // The same module, not metered, instantiated directly with stub imports.
+    const module = await WebAssembly.compile(bytes(primes));
+    let memory;
+    const stubs = {};
+    for (const imp of WebAssembly.Module.imports(module)) {
+      stubs[imp.module] ??= {};
+      stubs[imp.module][imp.name] =
+        imp.module === "stratus" && imp.name === "context"
+          ? (ptr, len) => { if (len >= 2) new Uint8Array(memory.buffer, ptr, 2).set([123, 125]); return 2; }
+          : imp.module === "stratus" && imp.name === "remaining_ms" ? () => 60000n : () => 0;
+    }
+    const instance = await WebAssembly.instantiate(module, stubs);
+    memory = instance.exports.memory;
+    instance.exports._initialize?.();
+    const event = enc.encode(JSON.stringify({ n }));
+    const raw = [];
+    for (let i = 0; i < 7; i++) {
+      const ptr = instance.exports.stratus_alloc(event.length);
+      new Uint8Array(memory.buffer, ptr, event.length).set(event);
+      const t0 = performance.now();
+      const status = instance.exports.stratus_handle(ptr, event.length);
+      raw.push(performance.now() - t0);
+      if (status !== 0) throw new Error("the unmetered run failed");
+    }
+    const med = (xs) => pct(xs, 50);
+    return {
+      compile_ms: { p50: r3(med(compiles)), module_bytes: helloBytes.length },
+      cold_start_ms: { p50: r3(med(cold)), p99: r3(pct(cold, 99)), init_duration_p50: r3(med(coldInit)), count: cold.length },
+      warm_invoke_ms: { p50: r3(med(warm)), p99: r3(pct(warm, 99)), count: warm.length },
+      warm_overhead_us: { p50: r3(med(overhead) * 1000), p99: r3(pct(overhead, 99) * 1000) },
+      warm_guest_us: { p50: r3(med(guest) * 1000) },
+      fuel: { n, metered_ms: r3(med(metered)), unmetered_ms: r3(med(raw)), overhead_percent: r3((med(metered) / med(raw) - 1) * 100) },
+    };
+  },
+  { hello: sample("hello"), primes: sample("primes"), rounds },
+);
+
+console.log(`compile hello.wasm (${figures.compile_ms.module_bytes} bytes): ${figures.compile_ms.p50} ms p50`);
+console.log(`cold start, compiled module cached: ${figures.cold_start_ms.p50} ms p50 end to end (Init Duration ${figures.cold_start_ms.init_duration_p50} ms)`);
+console.log(`warm invocation: ${figures.warm_invoke_ms.p50} ms p50 end to end; overhead ${figures.warm_overhead_us.p50} µs p50 (guest ${figures.warm_guest_us.p50} µs)`);
+console.log(`fuel metering on primes(n=${figures.fuel.n}): ${figures.fuel.metered_ms} ms metered vs ${figures.fuel.unmetered_ms} ms unmetered: +${figures.fuel.overhead_percent}%`);
+console.log(JSON.stringify({ machine: { nproc: os.availableParallelism(), load: os.loadavg().map((x) => x.toFixed(2)).join(" ") }, ...figures }));
+await context.close();
+await server.close();
+fs.rmSync(profile, { recursive: true, force: true });
