@@ -48,13 +48,15 @@ async function invoke(page) {
 }
 
 async function invokeFresh(page) {
-  // Tell one result from the next by its request id.
+  // Tell one result from the next by its request id; a refused request says why at once.
   const result = page.getByRole("region", { name: "Execution result" });
   const before = (await result.count()) ? await result.locator("code").first().textContent() : null;
   await page.getByRole("button", { name: "Invoke", exact: true }).click();
   await eventually(async () => {
     assert.equal(await result.count(), 1);
-    const id = await result.locator("code").first().textContent().catch(() => null);
+    const failed = result.getByRole("heading", { name: "Execution failed" });
+    if (await failed.count()) throw new Error(await result.textContent());
+    const id = await result.locator("code").first().textContent({ timeout: 100 }).catch(() => null);
     assert.notEqual(id, before);
   }, 15000);
   return result;

@@ -215,6 +215,7 @@ pub fn ConfigTab(
         if ver_busy.get_untracked() {
             return;
         }
+        let known = published();
         ver_busy.set(true);
         ver_note.set(None);
         spawn_local(async move {
@@ -222,8 +223,15 @@ pub fn ConfigTab(
             ver_busy.set(false);
             match r {
                 Ok(v) => {
+                    let version = v["Version"].as_str().unwrap_or("?").to_string();
                     version_description.set(String::new());
-                    ver_note.set(Some(Note::Ok(format!("Published version {}.", v["Version"].as_str().unwrap_or("?")))));
+                    // Lambda publishes nothing new when $LATEST has not changed: it answers the version it has.
+                    let text = if known.contains(&version) {
+                        format!("Nothing changed since version {version}, so Lambda kept it rather than publish a new one.")
+                    } else {
+                        format!("Published version {version}.")
+                    };
+                    ver_note.set(Some(Note::Ok(text)));
                     refresh.update(|n| *n += 1);
                 }
                 Err(e) => ver_note.set(Some(Note::Err(error_text(&e)))),
@@ -258,8 +266,15 @@ pub fn ConfigTab(
             body["RoutingConfig"] = json!({ "AdditionalVersionWeights": weights });
         }
         let path = function_path(&fname.get_value(), "/aliases");
-        alias_name.set(String::new());
-        run(alias_busy, alias_note, refresh, format!("Created the alias {n}."), async move { lambda("POST", &path, Some(body)).await })
+        run(alias_busy, alias_note, refresh, format!("Created the alias {n}."), async move {
+            let r = lambda("POST", &path, Some(body)).await;
+            if r.is_ok() {
+                alias_name.set(String::new());
+                alias_description.set(String::new());
+                alias_second.set(String::new());
+            }
+            r
+        })
     };
     let delete_alias = move |alias: String| {
         if !confirm(&format!("Delete the alias {alias}? Callers that invoke it will get ResourceNotFoundException.")) {

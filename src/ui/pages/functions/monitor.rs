@@ -146,7 +146,8 @@ async fn usage(function: String) -> Result<Usage, crate::ui::api::ApiError> {
         ]
     });
     let answer = cloudwatch("GetMetricData", body).await?;
-    let total = |id: &str| points(&answer, id).iter().map(|p| p.1).sum::<f64>();
+    // (A fold from 0.0: an empty float sum is -0.0, which would show as "-0".)
+    let total = |id: &str| points(&answer, id).iter().fold(0.0, |a, p| a + p.1);
     Ok(Usage { requests: total("inv"), duration_ms: total("dur") })
 }
 
