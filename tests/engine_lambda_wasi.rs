@@ -14,6 +14,10 @@ use stratus::engine::lambda::wasi::{
 use stratus::engine::lambda::wasm::{HostStop, Instance, Trap, Val, WasmEngine};
 use stratus::engine::lambda::wasmi_engine::WasmiEngine;
 
+#[path = "common/lambda_guests.rs"]
+mod lambda_guests;
+use lambda_guests::*;
+
 const START_MS: u64 = 1_700_000_000_000;
 
 /// A cloud that records its requests and answers each with one fixed response.
@@ -102,57 +106,9 @@ impl Guest {
     }
 }
 
-/// fd_read, fd_write and `$write`: goes after a module's other imports.
-const FD_IO: &str = r#"
-  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
-  ;; writes [ptr, ptr+len) to fd with one iovec at 16, nwritten at 24
-  (func $write (param $fd i32) (param $ptr i32) (param $len i32)
-    (i32.store (i32.const 16) (local.get $ptr))
-    (i32.store (i32.const 20) (local.get $len))
-    (if (call $fd_write (local.get $fd) (i32.const 16) (i32.const 1) (i32.const 24)) (then unreachable))
-    (if (i32.ne (i32.load (i32.const 24)) (local.get $len)) (then unreachable)))
-"#;
-
 #[test]
 fn command_echoes_stdin_uppercased_and_logs_stderr_lines() {
-    let wat = format!(
-        r#"(module
-  {FD_IO}
-  (memory (export "memory") 1)
-  (data (i32.const 64) "hello from stderr\r\nsecond\npartial")
-  (func (export "_start")
-    (local $len i32) (local $n i32) (local $i i32) (local $c i32) (local $half i32)
-    ;; read stdin three bytes at a time into 1024..
-    (block $done
-      (loop $more
-        (i32.store (i32.const 0) (i32.add (i32.const 1024) (local.get $len)))
-        (i32.store (i32.const 4) (i32.const 3))
-        (if (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)) (then unreachable))
-        (local.set $n (i32.load (i32.const 8)))
-        (br_if $done (i32.eqz (local.get $n)))
-        (local.set $len (i32.add (local.get $len) (local.get $n)))
-        (br $more)))
-    ;; uppercase a-z
-    (block $end
-      (loop $up
-        (br_if $end (i32.ge_u (local.get $i) (local.get $len)))
-        (local.set $c (i32.load8_u (i32.add (i32.const 1024) (local.get $i))))
-        (if (i32.and (i32.ge_u (local.get $c) (i32.const 97)) (i32.le_u (local.get $c) (i32.const 122)))
-          (then (i32.store8 (i32.add (i32.const 1024) (local.get $i)) (i32.sub (local.get $c) (i32.const 32)))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $up)))
-    ;; stdout: two iovecs (the two halves) in one fd_write
-    (local.set $half (i32.div_u (local.get $len) (i32.const 2)))
-    (i32.store (i32.const 32) (i32.const 1024))
-    (i32.store (i32.const 36) (local.get $half))
-    (i32.store (i32.const 40) (i32.add (i32.const 1024) (local.get $half)))
-    (i32.store (i32.const 44) (i32.sub (local.get $len) (local.get $half)))
-    (if (call $fd_write (i32.const 1) (i32.const 32) (i32.const 2) (i32.const 48)) (then unreachable))
-    (if (i32.ne (i32.load (i32.const 48)) (local.get $len)) (then unreachable))
-    ;; stderr: two whole lines and a partial one
-    (call $write (i32.const 2) (i32.const 64) (i32.const 33))))"#
-    );
+    let wat = echo_module();
     let mut g = guest(&wat, Setup::default());
     assert_eq!(g.run(r#"{"name":"stratus"}"#), Ok(vec![]));
     assert_eq!(g.stdout(), r#"{"NAME":"STRATUS"}"#);
@@ -160,20 +116,6 @@ fn command_echoes_stdin_uppercased_and_logs_stderr_lines() {
     g.host.flush_logs();
     assert_eq!(g.host.take_logs(), vec!["partial"]);
     assert_eq!(g.host.exit_code(), None);
-}
-
-fn exit_module(code: i32) -> String {
-    format!(
-        r#"(module
-  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
-  {FD_IO}
-  (memory (export "memory") 1)
-  (data (i32.const 64) "before")
-  (func (export "_start")
-    (call $write (i32.const 1) (i32.const 64) (i32.const 6))
-    (call $exit (i32.const {code}))
-    (call $write (i32.const 1) (i32.const 64) (i32.const 6))))"#
-    )
 }
 
 #[test]
@@ -240,22 +182,6 @@ fn lambda_environment_adds_the_reserved_variables() {
     assert_eq!(get("LAMBDA_TASK_ROOT"), Some("/var/task"));
 }
 
-const CLOCKS: &str = r#"(module
-  (import "wasi_snapshot_preview1" "clock_time_get" (func $time (param i32 i64 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "clock_res_get" (func $res (param i32 i32) (result i32)))
-  (memory (export "memory") 1)
-  (func (export "realtime") (result i64)
-    (if (call $time (i32.const 0) (i64.const 1) (i32.const 8)) (then unreachable))
-    (i64.load (i32.const 8)))
-  (func (export "monotonic") (result i64)
-    (if (call $time (i32.const 1) (i64.const 1) (i32.const 8)) (then unreachable))
-    (i64.load (i32.const 8)))
-  (func (export "bad_clock") (result i32)
-    (call $time (i32.const 9) (i64.const 1) (i32.const 8)))
-  (func (export "realtime_res") (result i64)
-    (if (call $res (i32.const 0) (i32.const 8)) (then unreachable))
-    (i64.load (i32.const 8))))"#;
-
 #[test]
 fn clock_time_get_realtime_follows_the_engine_clock() {
     let mut g = guest(CLOCKS, Setup::default());
@@ -301,30 +227,6 @@ fn random_get_out_of_bounds_is_fatal() {
     }
 }
 
-const REACTOR: &str = r#"(module
-  (import "stratus" "response" (func $response (param i32 i32)))
-  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
-  (memory (export "memory") 1)
-  (data (i32.const 64) "handled\n")
-  (global $count (mut i32) (i32.const 0))
-  (global $next (mut i32) (i32.const 4096))
-  (func (export "stratus_alloc") (param $len i32) (result i32)
-    (local $p i32)
-    (local.set $p (global.get $next))
-    (global.set $next (i32.add (global.get $next) (local.get $len)))
-    (local.get $p))
-  (func (export "stratus_handle") (param $ptr i32) (param $len i32) (result i32)
-    (global.set $count (i32.add (global.get $count) (i32.const 1)))
-    ;; the response: the count as one digit, then the payload
-    (i32.store8 (i32.const 1024) (i32.add (i32.const 48) (global.get $count)))
-    (memory.copy (i32.const 1025) (local.get $ptr) (local.get $len))
-    (call $response (i32.const 1024) (i32.add (local.get $len) (i32.const 1)))
-    ;; in a reactor stdout is a log stream
-    (i32.store (i32.const 16) (i32.const 64))
-    (i32.store (i32.const 20) (i32.const 8))
-    (drop (call $fd_write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24)))
-    (i32.const 0)))"#;
-
 fn handle(g: &mut Guest, payload: &str) -> Vec<u8> {
     g.host.begin(invocation(payload));
     let len = Val::I32(payload.len() as i32);
@@ -348,24 +250,6 @@ fn reactor_keeps_its_globals_across_invocations() {
     assert!(g.host.take_stdout().is_empty(), "a reactor's stdout is logged, not kept");
     assert_eq!(g.instance.memory_size(), 65_536);
 }
-
-const CALLER: &str = r#"(module
-  (import "stratus" "call" (func $call (param i32 i32) (result i32)))
-  (import "stratus" "call_result" (func $call_result (param i32 i32) (result i32)))
-  (import "stratus" "context" (func $context (param i32 i32) (result i32)))
-  (import "stratus" "remaining_ms" (func $remaining (result i64)))
-  (memory (export "memory") 1)
-  ;; sends the request at [ptr, ptr+len); the response goes to 8192
-  (func (export "send") (param $ptr i32) (param $len i32) (result i32)
-    (local $n i32)
-    (local.set $n (call $call (local.get $ptr) (local.get $len)))
-    ;; too small a buffer: the length comes back, nothing is copied
-    (if (i32.ne (call $call_result (i32.const 4096) (i32.const 4)) (local.get $n)) (then unreachable))
-    (if (i32.ne (call $call_result (i32.const 8192) (local.get $n)) (local.get $n)) (then unreachable))
-    (local.get $n))
-  (func (export "context") (param $ptr i32) (param $len i32) (result i32)
-    (call $context (local.get $ptr) (local.get $len)))
-  (func (export "remaining") (result i64) (call $remaining)))"#;
 
 fn send(g: &mut Guest, request: &[u8]) -> Result<Vec<u8>, Trap> {
     assert!(g.instance.write_memory(0, request));
@@ -458,24 +342,6 @@ fn remaining_ms_counts_down_to_the_deadline() {
     assert_eq!(g.instance.call("remaining", &[]), Ok(vec![Val::I64(0)]));
 }
 
-/// What the deploy-time rewriter weaves in, written by hand: a fuel counter
-/// charged at every loop header, refilled by `stratus_internal.fuel`.
-const ENDLESS: &str = r#"(module
-  (import "stratus_internal" "fuel" (func $fuel (result i64)))
-  (memory (export "memory") 1)
-  (global $fuel (mut i64) (i64.const 0))
-  (global $refills (mut i32) (i32.const 0))
-  (func (export "refills") (result i32) (global.get $refills))
-  (func (export "fuel_once") (result i64) (call $fuel))
-  (func (export "_start")
-    (loop $forever
-      (global.set $fuel (i64.sub (global.get $fuel) (i64.const 1)))
-      (if (i64.lt_s (global.get $fuel) (i64.const 0))
-        (then
-          (global.set $fuel (call $fuel))
-          (global.set $refills (i32.add (global.get $refills) (i32.const 1)))))
-      (br $forever))))"#;
-
 #[test]
 fn an_endless_loop_times_out_at_the_deadline() {
     let mut g = guest(ENDLESS, Setup::default());
@@ -489,11 +355,7 @@ fn an_endless_loop_times_out_at_the_deadline() {
 
 #[test]
 fn guest_traps_are_guest_traps() {
-    let wat = r#"(module
-      (memory (export "memory") 1)
-      (func (export "unreachable") unreachable)
-      (func (export "out_of_bounds") (result i32) (i32.load (i32.const 65536)))
-      (func $deep (export "deep") (call $deep)))"#;
+    let wat = TRAPS;
     let mut g = guest(wat, Setup::default());
     for name in ["unreachable", "out_of_bounds", "deep"] {
         match g.instance.call(name, &[]) {

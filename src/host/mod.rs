@@ -15,6 +15,7 @@ pub mod bridge;
 pub mod idb;
 pub mod store;
 pub mod wasm;
+pub mod wasm_engine;
 
 use crate::engine::clock::Clock;
 use crate::engine::Cloud;
