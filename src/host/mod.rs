@@ -55,7 +55,33 @@ impl Clock for BrowserClock {
 }
 
 thread_local! {
-    static CLOUD: Rc<Cloud> = Cloud::new(Rc::new(BrowserClock));
+    static CLOUD: Rc<Cloud> = {
+        let cloud = Cloud::new(Rc::new(BrowserClock));
+        // Functions run on the browser's own WebAssembly engine, timed by
+        // performance.now(); language runtimes are fetched on first use.
+        cloud.set_wasm_engine(Rc::new(wasm_engine::BrowserEngine::new()));
+        cloud.set_monotonic(wasm_engine::performance_monotonic());
+        cloud.set_runtime_loader(Rc::new(|name: &str| {
+            let url = format!("runtimes/{name}.wasm");
+            Box::pin(fetch_bytes(url))
+        }));
+        cloud
+    };
+}
+
+/// Fetches a file of the app (relative to the document's base URL).
+async fn fetch_bytes(url: String) -> Result<Vec<u8>, String> {
+    use wasm_bindgen::JsCast;
+    let window = web_sys::window().ok_or("no window")?;
+    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(&url)).await.map_err(|e| format!("{url}: {e:?}"))?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| format!("{url}: not a response"))?;
+    if !response.ok() {
+        return Err(format!("{url}: HTTP {}", response.status()));
+    }
+    let buffer = wasm_bindgen_futures::JsFuture::from(response.array_buffer().map_err(|e| format!("{url}: {e:?}"))?)
+        .await
+        .map_err(|e| format!("{url}: {e:?}"))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 /// The cloud this tab owns. The console and the relay share this one instance.

@@ -659,4 +659,46 @@ impl Instance for BrowserInstance {
     fn memory_size(&self) -> u64 {
         self.memory().size()
     }
+
+    fn grow_memory_to(&mut self, bytes: u64) -> bool {
+        let Some(memory) = self.shared.memory.get() else { return false };
+        let have = self.memory().size();
+        if have >= bytes {
+            return true;
+        }
+        let pages = (bytes - have).div_ceil(65_536) as u32;
+        // Through Reflect, so that a refusal (RangeError) is a value, not a throw through Rust.
+        Reflect::get(memory, &"grow".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .is_some_and(|grow| grow.call1(memory, &JsValue::from(pages)).is_ok())
+    }
+
+    fn globals(&self, prefix: &str) -> Vec<(String, Val)> {
+        let exports = self._instance.exports();
+        Object::keys(&exports)
+            .iter()
+            .filter_map(|k| k.as_string())
+            .filter(|name| name.starts_with(prefix))
+            .filter_map(|name| {
+                let global = Reflect::get(&exports, &JsValue::from_str(&name)).ok()?.dyn_into::<WebAssembly::Global>().ok()?;
+                let value = Reflect::get(&global, &"value".into()).ok()?;
+                let v = if value.is_bigint() {
+                    Val::I64(i64::try_from(value).ok()?)
+                } else {
+                    let n = value.as_f64()?;
+                    if n.fract() == 0.0 && (i32::MIN as f64..=i32::MAX as f64).contains(&n) { Val::I32(n as i32) } else { Val::F64(n) }
+                };
+                Some((name, v))
+            })
+            .collect()
+    }
+
+    fn set_global(&mut self, name: &str, value: Val) -> bool {
+        let exports = self._instance.exports();
+        Reflect::get(&exports, &JsValue::from_str(name))
+            .ok()
+            .and_then(|g| g.dyn_into::<WebAssembly::Global>().ok())
+            .is_some_and(|g| Reflect::set(&g, &"value".into(), &to_js(value)).unwrap_or(false))
+    }
 }
