@@ -209,6 +209,18 @@ test("write a function in WebAssembly text: the compile error shows with its lin
   const direct = await lambda(page, "POST", "/2015-03-31/functions/wat-echo/invocations", { direct: true });
   assert.equal(direct.status, 200, direct.text);
   assert.deepEqual(direct.json, { direct: true });
+
+  // The Configuration tab keeps the text it was deployed from; an edit deploys new code.
+  await page.getByRole("tab", { name: "Configuration" }).click();
+  const source = page.getByLabel("New module source (WAT)");
+  assert.equal(await source.inputValue(), WAT_LINES.join("\n"));
+  const edited = [...WAT_LINES.slice(0, 3), "  (global $version (mut i32) (i32.const 2))", ...WAT_LINES.slice(3)];
+  await source.fill(edited.join("\n"));
+  await page.getByRole("button", { name: "Deploy WebAssembly text" }).click();
+  await page.getByText(/Deployed the WebAssembly text \(\d+ B, a reactor module/).waitFor();
+  const updated = await getFunction(page, "wat-echo");
+  assert.notEqual(updated.Configuration.CodeSha256, f.Configuration.CodeSha256);
+  assert.ok(updated.Configuration.CodeSize > f.Configuration.CodeSize);
   page.assertNoErrors();
 });
 

@@ -4,6 +4,7 @@
 //! (PublishVersion, ListVersionsByFunction) and aliases with weighted
 //! routing between two versions (CreateAlias, ListAliases, DeleteAlias).
 
+use super::wat::{compile, save_source, saved_source, WatEditor, WatError, DEFAULT_WAT};
 use super::{
     base64, code_size, confirm, date_text, error_text, function_path, note_view, whole_number, CodeKind, EnvEditor, EnvRows, Note,
 };
@@ -155,6 +156,34 @@ pub fn ConfigTab(
                 }
             }
         });
+    };
+
+    // New code as WebAssembly text.
+    let saved_wat = saved_source(&fname.get_value());
+    let wat_known = saved_wat.is_some();
+    let wat_text = RwSignal::new(saved_wat.unwrap_or_else(|| DEFAULT_WAT.to_string()));
+    let wat_error = RwSignal::new(None::<WatError>);
+    let deploy_wat = move |_| {
+        let text = wat_text.get_untracked();
+        match compile(&text) {
+            Err(e) => {
+                wat_error.set(Some(e));
+                code_note.set(Some(Note::Err("Fix the WebAssembly text first: its error is shown under the editor.".into())));
+            }
+            Ok(bytes) => {
+                wat_error.set(None);
+                let name = fname.get_value();
+                let path = function_path(&name, "/code");
+                let done = format!("Deployed the WebAssembly text ({}, {}).", code_size(bytes.len() as u64), CodeKind::of(&bytes).label());
+                run(code_busy, code_note, refresh, done, async move {
+                    let r = lambda("PUT", &path, Some(json!({ "ZipFile": base64(&bytes), "Publish": false }))).await;
+                    if r.is_ok() {
+                        save_source(&name, &text);
+                    }
+                    r
+                });
+            }
+        }
     };
 
     // Reserved concurrency.
@@ -332,6 +361,18 @@ pub fn ConfigTab(
                         aria-label="New code file (.wasm or .zip)" on:change=upload_code disabled=move || code_busy.get()/>
                 </label>
             </div>
+            <details class="wat-code" open=wat_known>
+                <summary>"Edit as WebAssembly text"</summary>
+                <p class="muted">{if wat_known {
+                    "The text this function was last deployed from in this browser."
+                } else {
+                    "Lambda keeps only the module, so this starts from the example: replace it with your text."
+                }}</p>
+                <WatEditor text=wat_text error=wat_error label="New module source (WAT)"/>
+                <div class="button-row">
+                    <button type="button" class="button" disabled=move || code_busy.get() on:click=deploy_wat>"Deploy WebAssembly text"</button>
+                </div>
+            </details>
             {note_view(code_note)}
         </section>
 
@@ -435,7 +476,7 @@ pub fn ConfigTab(
                     </label>
                     <label class="field narrow">
                         <span>"Version"</span>
-                        <select prop:value=move || alias_version.get() on:change=move |ev| alias_version.set(event_target_value(&ev))>
+                        <select aria-label="Version" prop:value=move || alias_version.get() on:change=move |ev| alias_version.set(event_target_value(&ev))>
                             <option value="">"Newest version"</option>
                             {version_options}
                             <option value="$LATEST">"$LATEST"</option>
@@ -443,7 +484,7 @@ pub fn ConfigTab(
                     </label>
                     <label class="field narrow">
                         <span>"Second version (optional)"</span>
-                        <select prop:value=move || alias_second.get() on:change=move |ev| alias_second.set(event_target_value(&ev))>
+                        <select aria-label="Second version (optional)" prop:value=move || alias_second.get() on:change=move |ev| alias_second.set(event_target_value(&ev))>
                             <option value="">"None"</option>
                             {version_options}
                         </select>

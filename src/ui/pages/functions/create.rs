@@ -4,7 +4,7 @@
 //! segment, can clash with it: a function may be called `new`.)
 
 use super::test::save_event;
-use super::wat::{compile, WatEditor, WatError, DEFAULT_WAT};
+use super::wat::{compile, save_source, WatEditor, WatError, DEFAULT_WAT};
 use super::{base64, code_size, error_text, fetch_bytes, load_samples, whole_number, CodeKind, EnvEditor, EnvRows, Sample, RUNTIME, SAMPLES_DIR};
 use crate::ui::api::{dynamodb, lambda};
 use crate::ui::href;
@@ -234,6 +234,9 @@ pub fn CreateFunction() -> impl IntoView {
                     body["Environment"] = json!({ "Variables": variables });
                 }
                 lambda("POST", "/2015-03-31/functions", Some(body)).await.map_err(|e| error_text(&e))?;
+                if from == "wat" {
+                    save_source(&function, &wat_text.get_untracked());
+                }
                 if let Some(s) = &sample {
                     if !s.test_event.is_null() {
                         save_event(&function, &format!("{} sample", s.name), &serde_json::to_string_pretty(&s.test_event).unwrap_or_default());

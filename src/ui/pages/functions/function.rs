@@ -99,6 +99,7 @@ pub fn FunctionPage() -> impl IntoView {
             match lambda("DELETE", &function_path(&f, ""), None).await {
                 Ok(_) => {
                     forget_events(&f);
+                    super::wat::forget_source(&f);
                     navigate("/functions", Default::default());
                 }
                 Err(e) => {

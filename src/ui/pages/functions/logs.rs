@@ -188,7 +188,7 @@ pub fn LogsTab(name: String) -> impl IntoView {
             }>
                 <label class="field">
                     <span>"Log stream"</span>
-                    <select prop:value=move || stream.get() on:change=move |ev| stream.set(event_target_value(&ev))>
+                    <select aria-label="Log stream" prop:value=move || stream.get() on:change=move |ev| stream.set(event_target_value(&ev))>
                         <option value="">{move || match stream_count() {
                             Some(n) => format!("All streams ({n})"),
                             None => "All streams".to_string(),

@@ -328,10 +328,67 @@ pub fn note_view(note: RwSignal<Option<Note>>) -> impl IntoView {
     }
 }
 
-/// Pretty JSON of a payload if it is JSON, else the text as it came.
+/// Pretty JSON of a payload, with its keys in the order the function wrote
+/// them and its numbers as written (a `serde_json::Value` would sort the
+/// keys), or the text as it came if it is not JSON.
 pub fn pretty(text: &str) -> String {
-    match serde_json::from_str::<Value>(text) {
-        Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_else(|_| text.to_string()),
-        Err(_) => text.to_string(),
+    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
+        return text.to_string();
     }
+    fn newline(out: &mut String, indent: usize) {
+        out.push('\n');
+        out.push_str(&"  ".repeat(indent));
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() * 2);
+    let (mut indent, mut in_string, mut escaped) = (0usize, false, false);
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        i += 1;
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                let close = if c == '{' { '}' } else { ']' };
+                let next = chars[i..].iter().position(|c| !c.is_whitespace()).map(|p| i + p);
+                if next.is_some_and(|j| chars[j] == close) {
+                    // An empty object or array stays on one line.
+                    out.push(c);
+                    out.push(close);
+                    i = next.unwrap() + 1;
+                } else {
+                    indent += 1;
+                    out.push(c);
+                    newline(&mut out, indent);
+                }
+            }
+            '}' | ']' => {
+                indent = indent.saturating_sub(1);
+                newline(&mut out, indent);
+                out.push(c);
+            }
+            ',' => {
+                out.push(',');
+                newline(&mut out, indent);
+            }
+            ':' => out.push_str(": "),
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }

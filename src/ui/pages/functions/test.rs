@@ -220,16 +220,17 @@ pub fn TestTab(name: String, qualifiers: Signal<Vec<String>>) -> impl IntoView {
         <section class="card test-card" aria-label="Test event">
             <h2>"Test event"</h2>
             <div class="field-row">
+                // Selects carry their own aria-label: a wrapping label's name would take in the options' text.
                 <label class="field">
                     <span>"Saved event"</span>
-                    <select prop:value=move || selected.get() on:change=move |ev| choose_saved(event_target_value(&ev))>
+                    <select aria-label="Saved event" prop:value=move || selected.get() on:change=move |ev| choose_saved(event_target_value(&ev))>
                         <option value="">{move || if events.with(Vec::is_empty) { "No saved events" } else { "New event (not saved)" }}</option>
                         {move || events.get().into_iter().map(|(n, _)| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
                     </select>
                 </label>
                 <label class="field">
                     <span>"Template"</span>
-                    <select prop:value="" on:change=move |ev| {
+                    <select aria-label="Template" prop:value="" on:change=move |ev| {
                         apply_template(event_target_value(&ev));
                         // Back to the prompt, so the same template can be picked again.
                         if let Some(target) = ev.target() {
@@ -274,7 +275,7 @@ pub fn TestTab(name: String, qualifiers: Signal<Vec<String>>) -> impl IntoView {
                 </fieldset>
                 <label class="field narrow">
                     <span>"Version or alias"</span>
-                    <select prop:value=move || qualifier.get() on:change=move |ev| qualifier.set(event_target_value(&ev))>
+                    <select aria-label="Version or alias" prop:value=move || qualifier.get() on:change=move |ev| qualifier.set(event_target_value(&ev))>
                         <option value="">"$LATEST"</option>
                         {move || qualifiers.get().into_iter().map(|q| view! { <option value=q.clone()>{q.clone()}</option> }).collect_view()}
                     </select>

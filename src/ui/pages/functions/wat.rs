@@ -174,3 +174,29 @@ pub fn WatEditor(text: RwSignal<String>, error: RwSignal<Option<WatError>>, #[pr
         })}
     }
 }
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
+
+fn source_key(function: &str) -> String {
+    format!("stratus.lambda.wat.{function}")
+}
+
+/// The WebAssembly text a function was last deployed from in this browser
+/// (Lambda keeps only the module).
+pub fn saved_source(function: &str) -> Option<String> {
+    storage().and_then(|s| s.get_item(&source_key(function)).ok().flatten())
+}
+
+pub fn save_source(function: &str, text: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(&source_key(function), text);
+    }
+}
+
+pub fn forget_source(function: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(&source_key(function));
+    }
+}
