@@ -16,7 +16,7 @@ after(async () => {
 
 const PAGES = [
   { link: "Tables", heading: "Tables", path: "tables", notBuilt: false },
-  { link: "Functions", heading: "Functions", path: "functions", notBuilt: true },
+  { link: "Functions", heading: "Functions", path: "functions", notBuilt: false },
   { link: "APIs", heading: "APIs", path: "apis", notBuilt: true },
   { link: "Storage", heading: "Storage", path: "storage", notBuilt: true },
   { link: "CDN", heading: "CDN", path: "cdn", notBuilt: true },

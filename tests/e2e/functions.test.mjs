@@ -6,6 +6,7 @@
 // against the engine with fetch('_aws/lambda/...'), CloudWatch and Logs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
 import {
   serveDist, launch, openPage, shot, waitForServiceWorker, lambda, logs, cloudwatch, eventually, repo,
@@ -89,7 +90,7 @@ test("deploy the hello sample and test it: response, REPORT line, cold then warm
   assert.equal(f.Configuration.MemorySize, 128);
   assert.equal(f.Configuration.Timeout, 3);
   assert.equal(f.Configuration.Handler, "stratus_handle");
-  const hello = await import("node:fs").then((fs) => fs.statSync(path.join(samplesDir, "hello.wasm")).size);
+  const hello = fs.statSync(path.join(samplesDir, "hello.wasm")).size;
   assert.ok(f.Configuration.CodeSize > 0 && f.Configuration.CodeSize >= hello / 2, `code size ${f.Configuration.CodeSize}`);
 
   // The sample's test event is saved for it; invoking it is a cold start.
@@ -297,6 +298,8 @@ test("upload a module, configure it, version it behind an alias, read its logs a
   await versions.getByText("Published version 1.").waitFor();
   await page.getByLabel("New code file (.wasm or .zip)").setInputFiles(path.join(samplesDir, "hello.wasm"));
   await page.getByText(/Deployed hello\.wasm/).waitFor();
+  // A reactor replaced the command: the Handler follows the module's entry point.
+  await eventually(async () => assert.equal((await getFunction(page, "echo-upload")).Configuration.Handler, "stratus_handle"));
   await versions.getByLabel("New version's description").fill("hello");
   await versions.getByRole("button", { name: "Publish new version" }).click();
   await versions.getByText("Published version 2.").waitFor();
@@ -378,15 +381,25 @@ test("upload a module, configure it, version it behind an alias, read its logs a
   await estimate.getByRole("button", { name: "Reset to list prices" }).click();
 
   // The list shows every function; search narrows it.
+  const hello = fs.readFileSync(path.join(samplesDir, "hello.wasm")).toString("base64");
+  const created = await lambda(page, "POST", "/2015-03-31/functions", {
+    FunctionName: "hello-api", Runtime: "provided.al2023", Role: "arn:aws:iam::000000000000:role/lambda-role",
+    Handler: "stratus_handle", Description: "made with fetch()", Code: { ZipFile: hello },
+  });
+  assert.equal(created.status, 201, created.text);
   await page.getByRole("navigation", { name: "Services" }).getByRole("link", { name: "Functions" }).click();
   const list = page.getByRole("table", { name: "Functions" });
   await list.getByRole("link", { name: "echo-upload" }).waitFor();
   const row = list.getByRole("row", { name: /echo-upload/ });
   assert.match(await row.textContent(), /provided\.al2023.*512 MB.*30 s/);
+  await list.getByRole("link", { name: "hello-api" }).waitFor();
+  await shot(page, "functions-list");
+  await page.getByLabel("Search functions by name").fill("echo");
+  await page.getByText("1 of 2 functions").waitFor();
+  assert.equal(await list.getByRole("link", { name: "hello-api" }).count(), 0);
   await page.getByLabel("Search functions by name").fill("zzz");
   await page.getByText("No function name contains “zzz”.").waitFor();
   await page.getByLabel("Search functions by name").fill("");
-  await shot(page, "functions-list");
 
   // Delete, after confirming.
   await list.getByRole("link", { name: "echo-upload" }).click();

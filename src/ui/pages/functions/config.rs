@@ -41,6 +41,18 @@ fn run(
     });
 }
 
+/// UpdateFunctionCode with a module or zip; when a module's entry point is
+/// not the function's Handler any more (a command replaced by a reactor),
+/// the Handler follows it, so the configuration says what runs.
+async fn deploy_code(name: &str, bytes: Vec<u8>, handler: Option<String>) -> Result<Value, ApiError> {
+    let kind = CodeKind::of(&bytes);
+    let answer = lambda("PUT", &function_path(name, "/code"), Some(json!({ "ZipFile": base64(&bytes), "Publish": false }))).await?;
+    if matches!(kind, CodeKind::Reactor | CodeKind::Command) && handler.as_deref() != Some(kind.handler()) {
+        return lambda("PUT", &function_path(name, "/configuration"), Some(json!({ "Handler": kind.handler() }))).await;
+    }
+    Ok(answer)
+}
+
 /// Every page of a list operation (`Versions`, `Aliases`).
 async fn list_all(path: &str, field: &str) -> Result<Vec<Value>, ApiError> {
     let mut out = Vec::new();
@@ -134,13 +146,15 @@ pub fn ConfigTab(
     };
 
     // Code.
+    let current_handler = move || latest.get_untracked().and_then(|f| f["Configuration"]["Handler"].as_str().map(str::to_string));
     let code_busy = RwSignal::new(false);
     let code_note = RwSignal::new(None::<Note>);
     let upload_code = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = ev.target().unwrap().unchecked_into();
         let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
         input.set_value("");
-        let path = function_path(&fname.get_value(), "/code");
+        let name = fname.get_value();
+        let handler = current_handler();
         code_busy.set(true);
         code_note.set(None);
         spawn_local(async move {
@@ -150,9 +164,7 @@ pub fn ConfigTab(
                 Err(e) => code_note.set(Some(Note::Err(format!("Could not read {}: {e}", file.name())))),
                 Ok(bytes) => {
                     let done = format!("Deployed {} ({}, {}).", file.name(), code_size(bytes.len() as u64), CodeKind::of(&bytes).label());
-                    run(code_busy, code_note, refresh, done, async move {
-                        lambda("PUT", &path, Some(json!({ "ZipFile": base64(&bytes), "Publish": false }))).await
-                    });
+                    run(code_busy, code_note, refresh, done, async move { deploy_code(&name, bytes, handler).await });
                 }
             }
         });
@@ -173,10 +185,10 @@ pub fn ConfigTab(
             Ok(bytes) => {
                 wat_error.set(None);
                 let name = fname.get_value();
-                let path = function_path(&name, "/code");
+                let handler = current_handler();
                 let done = format!("Deployed the WebAssembly text ({}, {}).", code_size(bytes.len() as u64), CodeKind::of(&bytes).label());
                 run(code_busy, code_note, refresh, done, async move {
-                    let r = lambda("PUT", &path, Some(json!({ "ZipFile": base64(&bytes), "Publish": false }))).await;
+                    let r = deploy_code(&name, bytes, handler).await;
                     if r.is_ok() {
                         save_source(&name, &text);
                     }

@@ -152,7 +152,11 @@ pub fn LogsTab(name: String) -> impl IntoView {
                             {list.into_iter().map(|e| {
                                 let message = e["message"].as_str().unwrap_or("").trim_end().to_string();
                                 let stream_name = e["logStreamName"].as_str().unwrap_or("").to_string();
-                                let short = stream_name.rsplit(']').next().unwrap_or(&stream_name).chars().take(8).collect::<String>();
+                                // `2026/11/24/[$LATEST]0a1b2c…`: the version and the start of the environment's id.
+                                let short = match stream_name.split_once('[').and_then(|(_, rest)| rest.split_once(']')) {
+                                    Some((version, id)) => format!("[{version}] {}", id.chars().take(8).collect::<String>()),
+                                    None => stream_name.chars().take(12).collect(),
+                                };
                                 view! {
                                     <tr>
                                         <td class="log-time">{epoch_ms_text(e["timestamp"].as_f64().unwrap_or(0.0))}</td>
