@@ -4,6 +4,10 @@
 # The built files have content hashes in their names, so the list changes with
 # every build that changes them; the build id (a hash of every file) changes
 # sw.js itself, which is how browsers notice a new version and update.
+# Everything trunk built is precached, runtimes/ included on purpose: the
+# sample functions (and language runtime modules) are part of the offline
+# playground, so creating a function from a sample works with the network
+# off; they add about 0.5 MB (0.2 MB gzipped) to a 5 MB app.
 # Also writes 404.html (a copy of index.html) so static hosts such as GitHub
 # Pages answer deep links (/stratus/tables) with the app.
 set -euo pipefail

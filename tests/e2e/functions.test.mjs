@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import {
-  serveDist, launch, openPage, shot, waitForServiceWorker, lambda, logs, cloudwatch, eventually, repo,
+  serveDist, launch, openPage, shot, waitForServiceWorker, lambda, logs, cloudwatch, dynamoOk, eventually, repo,
 } from "./harness.mjs";
 
 let browser;
@@ -119,6 +119,21 @@ test("deploy the hello sample and test it: response, REPORT line, cold then warm
   assert.equal(await result.getByTestId("report-init").count(), 0);
   assert.doesNotMatch(await result.getByTestId("invoke-log").textContent(), /Init Duration|cold start/);
   await shot(page, "function-test-warm");
+
+  // From the keyboard: Ctrl+Enter in the event invokes; arrow keys move between tabs.
+  await page.getByLabel("Event JSON").focus();
+  const before = await result.locator("code").first().textContent();
+  await page.keyboard.press("Control+Enter");
+  await eventually(async () => assert.notEqual(await result.locator("code").first().textContent(), before));
+  await result.getByTestId("start-kind").filter({ hasText: "Warm start" }).waitFor();
+  await page.getByRole("tab", { name: "Test" }).focus();
+  await page.keyboard.press("ArrowRight");
+  assert.equal(await page.getByRole("tab", { selected: true }).textContent(), "Configuration");
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), "Configuration");
+  await page.keyboard.press("End");
+  assert.equal(await page.getByRole("tab", { selected: true }).textContent(), "Monitor");
+  await page.keyboard.press("Home");
+  assert.equal(await page.getByRole("tab", { selected: true }).textContent(), "Test");
 
   // A template, edited and saved, is there after a reload.
   await page.getByLabel("Template").selectOption("API Gateway HTTP API (payload 2.0)");
@@ -411,5 +426,39 @@ test("upload a module, configure it, version it behind an alias, read its logs a
   const gone = await lambda(page, "GET", "/2015-03-31/functions/echo-upload");
   assert.equal(gone.status, 404);
   assert.equal(gone.headers["x-amzn-errortype"], "ResourceNotFoundException");
+  page.assertNoErrors();
+});
+
+test("a sample that uses a table: the table is created, and the function writes to it", async (t) => {
+  const { context, page } = await open();
+  t.after(() => context.close().catch(() => {}));
+  await page.goto(server.url + "functions/-/create");
+  await page.getByRole("heading", { level: 1, name: "Create function" }).waitFor();
+  const sample = page.getByRole("radio", { name: /^dynamodb-crud/ });
+  await sample.check();
+  assert.equal(await page.getByLabel("Function name").inputValue(), "dynamodb-crud");
+  await page.getByText("Uses the table lambda-apigateway (created if missing).").waitFor();
+  await page.getByRole("button", { name: "Create function" }).click();
+  await page.getByRole("heading", { level: 1, name: "dynamodb-crud" }).waitFor();
+
+  const table = await dynamoOk(page, "DescribeTable", { TableName: "lambda-apigateway" });
+  assert.deepEqual(table.Table.KeySchema, [{ AttributeName: "id", KeyType: "HASH" }]);
+  assert.equal(table.Table.BillingModeSummary.BillingMode, "PAY_PER_REQUEST");
+
+  // The sample's event creates an item, which DynamoDB then holds.
+  assert.equal(await page.getByLabel("Saved event").inputValue(), "dynamodb-crud sample");
+  const result = await invokeFresh(page);
+  await result.getByTestId("invoke-status").filter({ hasText: "succeeded" }).waitFor();
+  assert.match(await result.getByTestId("invoke-log").textContent(), /create on lambda-apigateway: PutItem done/);
+  const item = await dynamoOk(page, "GetItem", { TableName: "lambda-apigateway", Key: { id: { S: "1234ABCD" } } });
+  assert.deepEqual(item.Item, { id: { S: "1234ABCD" }, number: { N: "5" } });
+
+  // A DynamoDB error is the function's error, shown as such.
+  await page.getByLabel("Event JSON").fill('{"operation": "read", "tableName": "no-such-table", "payload": {"Key": {"id": "1"}}}');
+  const failed = await invokeFresh(page);
+  await failed.getByTestId("invoke-status").filter({ hasText: "Execution result: failed (Unhandled)" }).waitFor();
+  assert.equal(await failed.getByTestId("function-error").textContent(), "Unhandled");
+  assert.equal(JSON.parse(await failed.getByTestId("invoke-response").textContent()).errorType, "ResourceNotFoundException");
+  await shot(page, "function-test-error");
   page.assertNoErrors();
 });

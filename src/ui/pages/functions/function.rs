@@ -111,7 +111,14 @@ pub fn FunctionPage() -> impl IntoView {
     };
     // Arrow keys move between tabs, as in the WAI-ARIA tabs pattern.
     let on_tab_key = move |ev: leptos::ev::KeyboardEvent| {
-        let i = TABS.iter().position(|(id, _)| *id == tab.get_untracked()).unwrap_or(0);
+        // From the focused tab (the selected one, unless focus was moved there another way).
+        use wasm_bindgen::JsCast;
+        let focused = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map(|e| e.id()).unwrap_or_default();
+        let i = TABS
+            .iter()
+            .position(|(id, _)| focused == format!("tab-{id}"))
+            .or_else(|| TABS.iter().position(|(id, _)| *id == tab.get_untracked()))
+            .unwrap_or(0);
         let next = match ev.key().as_str() {
             "ArrowRight" => (i + 1) % TABS.len(),
             "ArrowLeft" => (i + TABS.len() - 1) % TABS.len(),
@@ -125,7 +132,6 @@ pub fn FunctionPage() -> impl IntoView {
             .and_then(|w| w.document())
             .and_then(|d| d.get_element_by_id(&format!("tab-{}", TABS[next].0)))
         {
-            use wasm_bindgen::JsCast;
             let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
         }
     };

@@ -131,7 +131,7 @@ pub fn LogsTab(name: String) -> impl IntoView {
         Some(Ok(Loaded::NoGroup)) => view! {
             <div class="empty-state">
                 <h3>"No logs yet"</h3>
-                <p class="muted">{format!("The log group {} is created when the function first runs. Invoke it from the Test tab.", group_name.get_value())}</p>
+                <p class="muted">{format!("The log group {} appears when the function runs: invoke it from the Test tab. Logs live in this tab's memory, as metrics do, so loading the page again starts them afresh.", group_name.get_value())}</p>
             </div>
         }
         .into_any(),

@@ -107,7 +107,7 @@ pub fn MonitorTab(name: String, memory_mb: Signal<u64>) -> impl IntoView {
                 <span class="spacer"></span>
                 <div class="button-group" role="group" aria-label="Time window">{window_buttons}</div>
             </div>
-            <p class="muted">"From CloudWatch (namespace AWS/Lambda, dimension FunctionName), refreshed every two seconds. ColdStarts is a Stratus addition: invocations that had to start a new environment."</p>
+            <p class="muted">"From CloudWatch (namespace AWS/Lambda, dimension FunctionName), refreshed every two seconds. ColdStarts is a Stratus addition: invocations that had to start a new environment. Metrics live in this tab's memory: loading the page again starts them afresh."</p>
             {charts}
         </section>
         <CostEstimate function=function.get_value() memory_mb=memory_mb tick=tick/>
@@ -190,7 +190,7 @@ fn CostEstimate(function: String, memory_mb: Signal<u64>, tick: RwSignal<u64>) -
     view! {
         <section class="card" aria-label="Cost estimate">
             <h2>"Cost estimate"</h2>
-            <p class="muted">"What this function's invocations so far would cost on AWS Lambda: requests, plus compute in GB-seconds (duration × memory). It uses the summed durations from CloudWatch and today's memory size; AWS rounds each invocation up to the next millisecond and offers a monthly free tier, both left out."</p>
+            <p class="muted">"What this function's invocations since the cloud was loaded in this tab would cost on AWS Lambda: requests, plus compute in GB-seconds (duration × memory). It uses the summed durations from CloudWatch and today's memory size; AWS rounds each invocation up to the next millisecond and offers a monthly free tier, both left out."</p>
             {estimate}
             <PriceTable
                 prices=prices
