@@ -69,10 +69,10 @@ fn lambda_unknown_route_has_error_type_header_and_body() {
 
 #[test]
 fn apigateway_unknown_route() {
-    let response = send(HttpRequest::new("GET", "/_aws/apigateway/v2/apis"));
+    let response = send(HttpRequest::new("GET", "/_aws/apigateway/v2/vpclinks"));
     assert_eq!(response.status, 404);
     assert_eq!(response.header("x-amzn-ErrorType"), Some("UnknownOperationException"));
-    assert_eq!(json(&response)["message"], "Unknown operation: GET /v2/apis");
+    assert_eq!(json(&response)["message"], "Unknown operation: GET /v2/vpclinks");
 }
 
 #[test]

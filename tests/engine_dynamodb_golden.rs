@@ -22,6 +22,8 @@
 //! rewrite the expected outputs, then review the diff before committing.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use std::path::Path;
 use std::rc::Rc;
 use stratus::engine::clock::ManualClock;
@@ -79,13 +81,7 @@ fn run_file(path: &Path) -> (String, String) {
                 .with_header("Content-Type", "application/x-amz-json-1.0")
                 .with_body(if body.trim().is_empty() { "{}".to_string() } else { body });
             let response = pollster::block_on(cloud.handle(http));
-            out.push_str(&format!("< {}\n", response.status));
-            let shown = match serde_json::from_slice::<serde_json::Value>(&response.body) {
-                Ok(json) => serde_json::to_string_pretty(&json).unwrap(),
-                Err(_) => response.body_text(),
-            };
-            out.push_str(&shown);
-            out.push_str("\n\n");
+            common::show_response(&mut out, &response);
         } else if line.trim().is_empty() {
             i += 1;
         } else {
@@ -97,30 +93,5 @@ fn run_file(path: &Path) -> (String, String) {
 
 #[test]
 fn transcripts() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dynamodb");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
-    files.retain(|p| p.extension().is_some_and(|e| e == "txt"));
-    files.sort();
-    assert!(!files.is_empty(), "no transcripts in {}", dir.display());
-    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
-    let mut failures = Vec::new();
-    for file in &files {
-        let (expected, actual) = run_file(file);
-        if expected.trim_end() == actual.trim_end() {
-            continue;
-        }
-        if update {
-            std::fs::write(file, actual.trim_end().to_string() + "\n").unwrap();
-            continue;
-        }
-        let (line, want, got) = expected
-            .lines()
-            .zip(actual.lines())
-            .enumerate()
-            .find(|(_, (a, b))| a != b)
-            .map(|(n, (a, b))| (n + 1, a.to_string(), b.to_string()))
-            .unwrap_or((expected.lines().count().min(actual.lines().count()) + 1, "<end>".into(), "<more>".into()));
-        failures.push(format!("{}:{line}\n  expected: {want}\n  actual:   {got}", file.display()));
-    }
-    assert!(failures.is_empty(), "transcripts differ (UPDATE_GOLDEN=1 rewrites them):\n{}", failures.join("\n"));
+    common::check_transcripts("dynamodb", run_file);
 }

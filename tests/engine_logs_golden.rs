@@ -23,6 +23,8 @@
 //! rewrite the expected outputs, then review the diff before committing.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use std::path::Path;
 use std::rc::Rc;
 use stratus::engine::clock::{Clock, ManualClock};
@@ -105,30 +107,5 @@ fn run_file(path: &Path) -> (String, String) {
 
 #[test]
 fn transcripts() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/logs");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
-    files.retain(|p| p.extension().is_some_and(|e| e == "txt"));
-    files.sort();
-    assert!(!files.is_empty(), "no transcripts in {}", dir.display());
-    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
-    let mut failures = Vec::new();
-    for file in &files {
-        let (expected, actual) = run_file(file);
-        if expected.trim_end() == actual.trim_end() {
-            continue;
-        }
-        if update {
-            std::fs::write(file, actual.trim_end().to_string() + "\n").unwrap();
-            continue;
-        }
-        let (line, want, got) = expected
-            .lines()
-            .zip(actual.lines())
-            .enumerate()
-            .find(|(_, (a, b))| a != b)
-            .map(|(n, (a, b))| (n + 1, a.to_string(), b.to_string()))
-            .unwrap_or((expected.lines().count().min(actual.lines().count()) + 1, "<end>".into(), "<more>".into()));
-        failures.push(format!("{}:{line}\n  expected: {want}\n  actual:   {got}", file.display()));
-    }
-    assert!(failures.is_empty(), "transcripts differ (UPDATE_GOLDEN=1 rewrites them):\n{}", failures.join("\n"));
+    common::check_transcripts("logs", run_file);
 }

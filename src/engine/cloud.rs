@@ -18,6 +18,7 @@
 
 use super::clock::Clock;
 use super::dynamodb::DynamoDb;
+use super::gateway::Gateway;
 use super::http::{HttpRequest, HttpResponse};
 use super::logs::Logs;
 use super::metrics::Metrics;
@@ -88,6 +89,7 @@ pub struct Cloud {
     store_failure: RefCell<Option<String>>,
     dynamodb: RefCell<DynamoDb>,
     lambda: RefCell<Lambda>,
+    gateway: RefCell<Gateway>,
     metrics: Metrics,
     logs: Logs,
     /// Runs function modules (the browser's engine, or wasmi natively).
@@ -124,6 +126,7 @@ impl Cloud {
             requests: Cell::new(0),
             dynamodb: RefCell::new(DynamoDb::with_metrics(clock.clone(), journal.clone(), metrics.clone())),
             lambda: RefCell::new(Lambda::new(clock.clone(), journal.clone(), metrics.clone())),
+            gateway: RefCell::new(Gateway::new(clock.clone(), journal.clone(), metrics.clone())),
             engine: RefCell::new(engine),
             monotonic: RefCell::new(monotonic),
             me: me.clone(),
@@ -144,8 +147,12 @@ impl Cloud {
         let restored = crate::engine::dynamodb::persist::restore(&mut fresh, entries)?;
         let mut lambda = Lambda::new(self.clock.clone(), self.journal.clone(), self.metrics.clone());
         lambda.restore(entries)?;
+        let mut gateway = Gateway::new(self.clock.clone(), self.journal.clone(), self.metrics.clone());
+        gateway.restore(entries)?;
+        gateway.settings = self.gateway.borrow().settings.clone();
         *self.dynamodb.borrow_mut() = fresh;
         *self.lambda.borrow_mut() = lambda;
+        *self.gateway.borrow_mut() = gateway;
         if !entries.iter().any(|(k, _)| k == SCHEMA_KEY) {
             self.journal.push(Mutation::Put {
                 key: SCHEMA_KEY.to_string(),
@@ -180,6 +187,11 @@ impl Cloud {
     /// The Lambda service (borrowed briefly: never across a guest's run).
     pub fn lambda(&self) -> std::cell::RefMut<'_, Lambda> {
         self.lambda.borrow_mut()
+    }
+
+    /// The API Gateway service (borrowed briefly: never across a guest's run).
+    pub fn gateway(&self) -> std::cell::RefMut<'_, Gateway> {
+        self.gateway.borrow_mut()
     }
 
     /// The engine that runs function modules, if one is attached.
@@ -323,6 +335,11 @@ impl Cloud {
                 self.ready_module(&key, memory).await;
             }
         }
+        if let Route::Invoke { api_id, rest } = route(&request.path) {
+            for (key, memory) in super::gateway::dispatch::modules_needed(self, api_id, rest, &request) {
+                self.ready_module(&key, memory).await;
+            }
+        }
         let response = self.handle_now(request);
         // Answer only once every change up to this request is durable.
         let mutations = self.journal.take();
@@ -359,13 +376,9 @@ impl Cloud {
                 let r = super::lambda::api::handle(self, rest, &request, &request_id);
                 return r.with_header("x-amzn-RequestId", &request_id);
             }
-            Route::ApiGateway { rest } => protocol::apigateway_error(
-                404,
-                "UnknownOperationException",
-                &format!("Unknown operation: {} /{}", request.method, rest),
-            ),
+            Route::ApiGateway { rest } => super::gateway::handle_management(&mut self.gateway.borrow_mut(), rest, &request),
             Route::S3 { rest } => s3_not_implemented(&request, rest, &request_id),
-            Route::Invoke { .. } => protocol::gateway_message(404, "Not Found"),
+            Route::Invoke { api_id, rest } => return super::gateway::dispatch::handle(self, api_id, rest, &request),
             Route::UnknownService { name } => protocol::gateway_message(
                 404,
                 &format!(

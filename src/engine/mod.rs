@@ -12,6 +12,7 @@ pub mod cloud;
 pub mod cloudwatch;
 pub mod dynamodb;
 pub mod export;
+pub mod gateway;
 pub mod http;
 pub mod lambda;
 pub mod logs;

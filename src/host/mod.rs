@@ -61,6 +61,12 @@ thread_local! {
         // performance.now(); language runtimes are fetched on first use.
         cloud.set_wasm_engine(Rc::new(wasm_engine::BrowserEngine::new()));
         cloud.set_monotonic(wasm_engine::performance_monotonic());
+        // Invoke URLs are this app's own `_api/<apiId>/`, answered through the service worker.
+        if let Some(base) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.base_uri().ok().flatten()) {
+            let base = base.split(['?', '#']).next().unwrap_or("").to_string();
+            let dir = &base[..base.rfind('/').map(|i| i + 1).unwrap_or(base.len())];
+            cloud.gateway().settings.endpoint_base = Some(format!("{dir}_api/"));
+        }
         cloud.set_runtime_loader(Rc::new(|name: &str| {
             let url = format!("runtimes/{name}.wasm");
             Box::pin(fetch_bytes(url))

@@ -1,23 +1,14 @@
 // The whole account as one file: export, reset, import, and refusal of
 // corrupt or newer files, as a person does it from Settings.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
-import { serveDist, launch, openPage, shot, waitForServiceWorker, pageFetch, dynamo } from "./harness.mjs";
+import { openPage, shot, waitForServiceWorker, dynamo, suite } from "./harness.mjs";
 
-let browser;
-let server;
-before(async () => {
-  browser = await launch();
-  server = await serveDist();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = suite();
 
 
 // Opens the dashboard and waits until it shows these counts of tables and items.
@@ -29,9 +20,9 @@ async function expectCounts(page, tables, items) {
 }
 
 test("export, reset and import the whole account from Settings", async (t) => {
-  const { context, page } = await openPage(browser, { acceptDownloads: true });
+  const { context, page } = await openPage(env.browser, { acceptDownloads: true });
   t.after(() => context.close().catch(() => {}));
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
   await waitForServiceWorker(page);
   const made = await dynamo(page, "CreateTable", {
@@ -67,8 +58,10 @@ test("export, reset and import the whole account from Settings", async (t) => {
 
   // Reset asks first, then empties the account.
   page.once("dialog", (d) => d.accept());
+  // Listen before clicking: the reload can finish before a later listener is attached.
+  const reloaded = page.waitForEvent("load");
   await page.getByRole("button", { name: "Reset account" }).click();
-  await page.waitForEvent("load");
+  await reloaded;
   await page.getByRole("heading", { level: 1, name: "Settings" }).waitFor();
   await expectCounts(page, 0, 0);
 
@@ -90,8 +83,9 @@ test("export, reset and import the whole account from Settings", async (t) => {
     assert.match(d.message(), /1 tables, 3 items/);
     d.accept();
   });
+  const imported = page.waitForEvent("load");
   await page.locator('input[type="file"]').setInputFiles(file);
-  await page.waitForEvent("load");
+  await imported;
   await page.getByRole("heading", { level: 1, name: "Settings" }).waitFor();
   await expectCounts(page, 1, 3);
   await waitForServiceWorker(page);

@@ -6,21 +6,12 @@
 // against what DynamoDB answers.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, openPage, shot, waitForServiceWorker } from "./harness.mjs";
+import { openPage, shot, waitForServiceWorker, suite } from "./harness.mjs";
 import { sdkBundle } from "./sdk-bundle.mjs";
 
 const TABLE = "SdkOrders";
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = suite();
 
 // Set up in the page once the SDK is loaded: the clients, and helpers that
 // turn what the SDK returns into values that cross page.evaluate unchanged.
@@ -80,8 +71,8 @@ function ok(result, what) {
 
 test("the AWS SDK v3 DynamoDB clients work unchanged from a page, through the service worker", async (t) => {
   const started = Date.now();
-  const { context, page } = await openPage(browser);
-  await page.goto(server.url);
+  const { context, page } = await openPage(env.browser);
+  await page.goto(env.server.url);
   await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
   await waitForServiceWorker(page);
 

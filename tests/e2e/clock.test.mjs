@@ -1,25 +1,16 @@
 // Fast-forwarding the engine's clock from Settings makes time to live expire
 // items, as a class would watch it happen.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, openPage, shot, waitForServiceWorker, pageFetch, dynamo } from "./harness.mjs";
+import { openPage, shot, waitForServiceWorker, dynamo, suite } from "./harness.mjs";
 
-let browser;
-let server;
-before(async () => {
-  browser = await launch();
-  server = await serveDist();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = suite();
 
 
 test("fast-forwarding the engine clock expires items with a time to live", async (t) => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(env.browser);
   t.after(() => context.close().catch(() => {}));
-  await page.goto(server.url + "settings");
+  await page.goto(env.server.url + "settings");
   await page.getByRole("heading", { level: 1, name: "Settings" }).waitFor();
   await waitForServiceWorker(page);
   assert.equal((await dynamo(page, "CreateTable", {

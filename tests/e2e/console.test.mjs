@@ -1,18 +1,9 @@
 // The console as a person uses it: navigation, themes, phone width.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, openPage, shot } from "./harness.mjs";
+import { openPage, shot, suite } from "./harness.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = suite();
 
 const PAGES = [
   { link: "Tables", heading: "Tables", path: "tables", notBuilt: false },
@@ -26,8 +17,8 @@ const PAGES = [
 ];
 
 test("the navigation reaches every page and deep links load", async () => {
-  const { context, page } = await openPage(browser, { colorScheme: "light" });
-  await page.goto(server.url);
+  const { context, page } = await openPage(env.browser, { colorScheme: "light" });
+  await page.goto(env.server.url);
   await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
   const header = page.locator("header.topbar");
   assert.match(await header.innerText(), /Stratus/);
@@ -46,11 +37,11 @@ test("the navigation reaches every page and deep links load", async () => {
   }
 
   // A deep link loads the app directly (the static host answers with 404.html).
-  await page.goto(server.url + "functions");
+  await page.goto(env.server.url + "functions");
   await page.getByRole("heading", { level: 1, name: "Functions" }).waitFor();
 
   // An unknown console path says so.
-  await page.goto(server.url + "no/such/page");
+  await page.goto(env.server.url + "no/such/page");
   await page.getByRole("heading", { level: 1, name: "Page not found" }).waitFor();
   await page.getByRole("link", { name: "Go to the dashboard" }).click();
   await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
@@ -59,8 +50,8 @@ test("the navigation reaches every page and deep links load", async () => {
 });
 
 test("the theme toggle switches light and dark and is remembered", async () => {
-  const { context, page } = await openPage(browser, { colorScheme: "light" });
-  await page.goto(server.url);
+  const { context, page } = await openPage(env.browser, { colorScheme: "light" });
+  await page.goto(env.server.url);
   const toggle = page.getByRole("button", { name: /^Theme:/ });
   await toggle.waitFor();
   const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -90,8 +81,8 @@ test("the theme toggle switches light and dark and is remembered", async () => {
 });
 
 test("at phone width the navigation is a drawer", async () => {
-  const { context, page } = await openPage(browser, { viewport: { width: 390, height: 844 }, colorScheme: "light" });
-  await page.goto(server.url);
+  const { context, page } = await openPage(env.browser, { viewport: { width: 390, height: 844 }, colorScheme: "light" });
+  await page.goto(env.server.url);
   await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
   const nav = page.getByRole("navigation", { name: "Services" });
   assert.equal(await nav.isVisible(), false, "navigation starts closed");

@@ -4,30 +4,21 @@
 // module, change its configuration, publish versions behind a weighted alias,
 // read its logs and monitor charts, and delete it. Every result is checked
 // against the engine with fetch('_aws/lambda/...'), CloudWatch and Logs.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import {
-  serveDist, launch, openPage, shot, waitForServiceWorker, lambda, logs, cloudwatch, dynamoOk, eventually, repo,
+  openPage, shot, waitForServiceWorker, lambda, logs, cloudwatch, dynamoOk, eventually, repo, suite,
 } from "./harness.mjs";
 
-let browser;
-let server;
-before(async () => {
-  browser = await launch();
-  server = await serveDist();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = suite();
 
 const samplesDir = path.join(repo, "runtimes", "dist");
 
 async function open() {
-  const { context, page } = await openPage(browser);
-  await page.goto(server.url);
+  const { context, page } = await openPage(env.browser);
+  await page.goto(env.server.url);
   await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
   await waitForServiceWorker(page);
   return { context, page };
@@ -177,7 +168,7 @@ const WAT_LINES = [
 test("write a function in WebAssembly text: the compile error shows with its line", async (t) => {
   const { context, page } = await open();
   t.after(() => context.close().catch(() => {}));
-  await page.goto(server.url + "functions/-/create");
+  await page.goto(env.server.url + "functions/-/create");
   await page.getByRole("heading", { level: 1, name: "Create function" }).waitFor();
   await page.getByRole("radio", { name: "WebAssembly text (WAT)" }).check();
   // The editor starts with a working example.
@@ -243,7 +234,7 @@ test("write a function in WebAssembly text: the compile error shows with its lin
 test("upload a module, configure it, version it behind an alias, read its logs and metrics, delete it", async (t) => {
   const { context, page } = await open();
   t.after(() => context.close().catch(() => {}));
-  await page.goto(server.url + "functions/-/create");
+  await page.goto(env.server.url + "functions/-/create");
   await page.getByRole("heading", { level: 1, name: "Create function" }).waitFor();
   await page.getByRole("radio", { name: "Upload a .wasm or .zip file" }).check();
   await page.getByLabel("Code file (.wasm or .zip)").setInputFiles(path.join(samplesDir, "echo.wasm"));
@@ -432,7 +423,7 @@ test("upload a module, configure it, version it behind an alias, read its logs a
 test("a sample that uses a table: the table is created, and the function writes to it", async (t) => {
   const { context, page } = await open();
   t.after(() => context.close().catch(() => {}));
-  await page.goto(server.url + "functions/-/create");
+  await page.goto(env.server.url + "functions/-/create");
   await page.getByRole("heading", { level: 1, name: "Create function" }).waitFor();
   const sample = page.getByRole("radio", { name: /^dynamodb-crud/ });
   await sample.check();

@@ -1,6 +1,7 @@
 // Shared pieces of the end-to-end tests: a static server for the built app
 // (under a sub-path, as on GitHub Pages), Debian's Chromium through
 // playwright-core, and screenshots saved under test-output/.
+import { before, after } from "node:test";
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
@@ -196,4 +197,19 @@ export async function logs(page, operation, body) {
     json = JSON.parse(r.text || "null");
   } catch {}
   return { ...r, json };
+}
+
+// A test file's browser and server: launched before its tests, closed after.
+// Use as `const env = suite();` then `env.browser`, `env.server.url`.
+export function suite() {
+  const env = {};
+  before(async () => {
+    env.browser = await launch();
+    env.server = await serveDist();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }

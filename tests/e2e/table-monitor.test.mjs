@@ -2,20 +2,11 @@
 // 1 WCU provisioned table, watches the write chart and the throttle chart,
 // and reads a cost estimate whose price table they can edit. The figures on
 // screen are checked against CloudWatch (fetch('_aws/monitoring/')).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, openPage, shot, waitForServiceWorker, dynamoOk, cloudwatch, eventually } from "./harness.mjs";
+import { openPage, shot, waitForServiceWorker, dynamoOk, cloudwatch, eventually, suite } from "./harness.mjs";
 
-let browser;
-let server;
-before(async () => {
-  browser = await launch();
-  server = await serveDist();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = suite();
 
 async function metricSum(page, name) {
   const now = Date.now() / 1000;
@@ -33,9 +24,9 @@ async function metricSum(page, name) {
 }
 
 test("watch a burst use up capacity and get throttled, then estimate its cost", async (t) => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(env.browser);
   t.after(() => context.close().catch(() => {}));
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
   await waitForServiceWorker(page);
   await dynamoOk(page, "CreateTable", {
@@ -45,7 +36,7 @@ test("watch a burst use up capacity and get throttled, then estimate its cost", 
     ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
   });
 
-  await page.goto(server.url + "tables/Slow");
+  await page.goto(env.server.url + "tables/Slow");
   await page.getByRole("heading", { level: 1, name: "Slow" }).waitFor();
   await page.getByRole("tab", { name: "Monitor" }).click();
   const charts = page.getByTestId("capacity-charts");

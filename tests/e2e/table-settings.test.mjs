@@ -2,27 +2,18 @@
 // a global index from the form and query it, delete it, switch the capacity
 // mode, enable time to live and a stream, and read the stream's records.
 // Every change is checked against the engine with fetch('_aws/dynamodb/').
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, openPage, shot, waitForServiceWorker, dynamo, dynamoOk, eventually } from "./harness.mjs";
+import { openPage, shot, waitForServiceWorker, dynamoOk, eventually, suite } from "./harness.mjs";
 
-let browser;
-let server;
-before(async () => {
-  browser = await launch();
-  server = await serveDist();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = suite();
 
 
 
 test("indexes, capacity, time to live and stream from a table's settings tab", async (t) => {
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(env.browser);
   t.after(() => context.close().catch(() => {}));
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
   await waitForServiceWorker(page);
 
@@ -38,7 +29,7 @@ test("indexes, capacity, time to live and stream from a table's settings tab", a
   }
 
   // Open the table's page and the new tab.
-  await page.goto(server.url + "tables/Orders");
+  await page.goto(env.server.url + "tables/Orders");
   await page.getByRole("heading", { level: 1, name: "Orders" }).waitFor();
   await page.getByRole("tab", { name: "Indexes and settings" }).click();
   const indexes = page.getByRole("region", { name: "Global secondary indexes" });

@@ -4,18 +4,9 @@
 // result is checked against the engine with fetch('_aws/dynamodb/').
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, openPage, shot, waitForServiceWorker, pageFetch, dynamo, dynamoOk, eventually } from "./harness.mjs";
+import { openPage, shot, waitForServiceWorker, dynamoOk, eventually, suite } from "./harness.mjs";
 
-let browser;
-let server;
-before(async () => {
-  browser = await launch();
-  server = await serveDist();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = suite();
 
 // A DynamoDB call that must succeed: its parsed answer.
 
@@ -58,9 +49,9 @@ async function addItem(page, format, text) {
 
 test("create, explore, query and edit a table from the console", async (t) => {
   const started = Date.now();
-  const { context, page } = await openPage(browser);
+  const { context, page } = await openPage(env.browser);
   t.after(() => context.close().catch(() => {}));
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
   await waitForServiceWorker(page);
 
@@ -344,7 +335,7 @@ test("create, explore, query and edit a table from the console", async (t) => {
   await shot(page, "tables-list-two");
 
   // Delete the table, after confirming.
-  await page.goto(server.url + "tables/Music");
+  await page.goto(env.server.url + "tables/Music");
   await page.getByRole("heading", { level: 1, name: "Music" }).waitFor();
   page.once("dialog", (d) => d.accept());
   await page.getByRole("button", { name: "Delete table" }).click();
@@ -364,9 +355,9 @@ test("create, explore, query and edit a table from the console", async (t) => {
 });
 
 test("the table page fits a phone and works in the dark theme", async (t) => {
-  const { context, page } = await openPage(browser, { viewport: { width: 390, height: 844 }, colorScheme: "dark" });
+  const { context, page } = await openPage(env.browser, { viewport: { width: 390, height: 844 }, colorScheme: "dark" });
   t.after(() => context.close().catch(() => {}));
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
   await waitForServiceWorker(page);
   await dynamoOk(page, "CreateTable", {
@@ -381,10 +372,10 @@ test("the table page fits a phone and works in the dark theme", async (t) => {
     AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
     KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
   });
-  await page.goto(server.url + "tables/new");
+  await page.goto(env.server.url + "tables/new");
   await page.getByRole("heading", { level: 1, name: "new" }).waitFor();
   await page.getByRole("tab", { name: "Explore items" }).waitFor();
-  await page.goto(server.url + "tables/Phones");
+  await page.goto(env.server.url + "tables/Phones");
   await page.getByRole("heading", { level: 1, name: "Phones" }).waitFor();
   await expectRows(page, [{ id: "p1", model: "Pixel", specs: '{"ram": 8}', tags: "{a, b}" }]);
   const width = await page.evaluate(() => document.documentElement.scrollWidth);

@@ -2,6 +2,7 @@
 //! aliases and reserved concurrency, with the JSON Lambda answers for them
 //! and the JSON Stratus stores them as.
 
+use crate::engine::clock::civil_from_unix;
 use crate::engine::{ACCOUNT_ID, REGION};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -86,31 +87,14 @@ pub fn function_arn(name: &str) -> String {
 
 /// `2019-08-14T22:26:11.234+0000`, the form Lambda gives LastModified in.
 pub fn lambda_time(ms: u64) -> String {
-    let (y, mo, d, h, mi, s) = civil(ms / 1000);
+    let (y, mo, d, h, mi, s) = civil_from_unix(ms / 1000);
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{:03}+0000", ms % 1000)
 }
 
 /// `2026/11/24`, the date part of a log stream's name.
 pub fn log_date(ms: u64) -> String {
-    let (y, mo, d, ..) = civil(ms / 1000);
+    let (y, mo, d, ..) = civil_from_unix(ms / 1000);
     format!("{y:04}/{mo:02}/{d:02}")
-}
-
-/// Seconds since the epoch as (year, month, day, hour, minute, second), UTC
-/// (the proleptic Gregorian calendar, by days since 1970-01-01).
-fn civil(secs: u64) -> (u64, u64, u64, u64, u64, u64) {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y as u64, m as u64, d as u64, rem / 3600, rem / 60 % 60, rem % 60)
 }
 
 impl Config {

@@ -1,0 +1,470 @@
+//! The nodejs runtime: a Stratus reactor (`docs/function-abi.md`, "Runtime
+//! modules") that runs AWS-Lambda-style JavaScript handlers on QuickJS-ng.
+//!
+//! * `stratus_init` creates the QuickJS runtime and context (memory limit
+//!   from the function's memory size, a 768 KiB JS stack, an interrupt
+//!   handler on the deadline), runs the bootstrap in `js/` and loads the
+//!   function's code from `stratus.code`. A problem there (a syntax error, a
+//!   missing handler) is written to stderr as one `Runtime.X: ...` line, and
+//!   the module traps.
+//! * `stratus_handle` calls the handler with the event and a Lambda context,
+//!   runs the event loop (QuickJS's jobs, then timers in virtual time) until
+//!   the handler answers, and sets the response.
+//!
+//! Most of the runtime is JavaScript, in `js/`, so that it reads as the
+//! Node.js runtime it imitates; this file is the event loop and the bridge
+//! to the host (`host.rs`).
+
+mod host;
+
+use std::cell::{Cell, RefCell};
+
+use rquickjs::context::EvalOptions;
+use rquickjs::loader::{ImportAttributes, Loader, Resolver};
+use rquickjs::promise::PromiseState;
+use rquickjs::{Array, Context, Ctx, Function, Module, Object, Persistent, Promise, Runtime, Value};
+
+/// The bootstrap, in the order it runs; each file is a function of (native, internal).
+const BOOTSTRAP: &[(&str, &str)] = &[
+    ("stratus:util.js", include_str!("../js/util.js")),
+    ("stratus:globals.js", include_str!("../js/globals.js")),
+    ("stratus:modules.js", include_str!("../js/modules.js")),
+    ("stratus:runtime.js", include_str!("../js/runtime.js")),
+];
+
+/// Parts of the bootstrap that run on first use (`native.load(name)`), when
+/// a function requires "crypto" or an AWS SDK module: compiling JavaScript is
+/// most of the init time, and most functions need only some of it.
+const ON_DEMAND: &[(&str, &str, &str)] = &[
+    ("crypto", "stratus:crypto.js", include_str!("../js/crypto.js")),
+    ("aws-sdk", "stratus:aws-sdk.js", include_str!("../js/aws-sdk.js")),
+];
+
+/// QuickJS's stack limit: under the module's 1 MiB wasm stack, with room for
+/// the Rust and C frames around it.
+const JS_STACK_BYTES: usize = 768 * 1024;
+
+/// The interrupt handler stops JavaScript this long before the deadline, so
+/// that it, and not the fuel check's hard stop at the deadline, ends an
+/// endless loop: the invocation then times out cleanly and the environment
+/// stays warm. (QuickJS calls the handler every 10,000 or so branches and
+/// calls; the fuel check comes every 100,000 units.)
+const INTERRUPT_MARGIN_MS: f64 = 20.0;
+
+struct Engine {
+    /// Kept alive with the context (the loader and interrupt handler live in it).
+    _rt: Runtime,
+    ctx: Context,
+    /// The bootstrap's `internal` object (internal.runtime, internal.modules...).
+    internal: Persistent<Object<'static>>,
+}
+
+thread_local! {
+    static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+    /// Set by the interrupt handler when it stopped JavaScript at the deadline.
+    static INTERRUPTED: Cell<bool> = const { Cell::new(false) };
+}
+
+// ---------------------------------------------------------------------------
+// The ABI's exports.
+
+/// rquickjs's clock on wasm32-unknown-unknown (Date.now and friends):
+/// defined here, so it is not an import. Microseconds since the epoch, on
+/// the engine clock plus the time timers skipped.
+#[unsafe(no_mangle)]
+pub extern "C" fn __rquickjs_host_now_us() -> f64 {
+    (host::now_ms() * 1000.0).floor()
+}
+
+/// `len` writable bytes for the next event (a leaked boxed slice that
+/// `stratus_handle` takes back).
+#[unsafe(no_mangle)]
+pub extern "C" fn stratus_alloc(len: i32) -> i32 {
+    if len <= 0 {
+        return 1; // nothing to copy; any non-null address does
+    }
+    let buf = vec![0u8; len as usize].into_boxed_slice();
+    Box::into_raw(buf) as *mut u8 as usize as i32
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn stratus_init() {
+    if let Err(line) = init() {
+        host::write(2, format!("{line}\n").as_bytes());
+        trap();
+    }
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn stratus_handle(ptr: i32, len: i32) -> i32 {
+    let event = if len > 0 {
+        // SAFETY: the host passes back the buffer stratus_alloc(len) gave it.
+        let bytes = unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(ptr as usize as *mut u8, len as usize)) };
+        String::from_utf8_lossy(&bytes).into_owned()
+    } else {
+        String::new()
+    };
+    let (status, payload) = ENGINE.with(|engine| match engine.borrow().as_ref() {
+        Some(engine) => handle(engine, &event),
+        None => (1, error_json("Runtime.InitError", "the runtime was not initialised (stratus_init did not run)")),
+    });
+    host::response(payload.as_bytes());
+    status
+}
+
+fn trap() -> ! {
+    #[cfg(target_arch = "wasm32")]
+    core::arch::wasm32::unreachable();
+    #[cfg(not(target_arch = "wasm32"))]
+    std::process::abort();
+}
+
+fn error_json(kind: &str, message: &str) -> String {
+    format!("{{\"errorType\":{},\"errorMessage\":{}}}", json_string(kind), json_string(message))
+}
+
+fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Init.
+
+/// The function's memory size in MB: `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, else
+/// the context's `memoryLimitInMB`, else 128.
+fn memory_mb(env: &[String]) -> u64 {
+    let from_env = env
+        .iter()
+        .find_map(|e| e.strip_prefix("AWS_LAMBDA_FUNCTION_MEMORY_SIZE="))
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let from_context = || {
+        let ctx = String::from_utf8_lossy(&host::context()).into_owned();
+        let at = ctx.find("\"memoryLimitInMB\"")? + "\"memoryLimitInMB\"".len();
+        let digits: String = ctx[at..].chars().skip_while(|c| *c == ':' || c.is_whitespace() || *c == '"').take_while(char::is_ascii_digit).collect();
+        digits.parse::<u64>().ok()
+    };
+    from_env.or_else(from_context).filter(|mb| *mb > 0).unwrap_or(128)
+}
+
+/// What QuickJS may allocate: the function's memory less what is already in
+/// use (stack, data, the runtime itself) and headroom for the Rust side
+/// (events, responses, the allocator's slack): an eighth, at least 4 MiB.
+fn memory_limit(mb: u64) -> usize {
+    let total = mb * 1024 * 1024;
+    #[cfg(target_arch = "wasm32")]
+    let used = core::arch::wasm32::memory_size(0) as u64 * 65_536;
+    #[cfg(not(target_arch = "wasm32"))]
+    let used = 0u64;
+    let headroom = (total / 8).max(4 * 1024 * 1024);
+    total.saturating_sub(used + headroom).max(8 * 1024 * 1024) as usize
+}
+
+fn init() -> Result<(), String> {
+    let env = host::environ();
+    let rt = Runtime::new().map_err(|e| format!("Runtime.InitError: cannot create the JavaScript runtime: {e}"))?;
+    rt.set_memory_limit(memory_limit(memory_mb(&env)));
+    rt.set_max_stack_size(JS_STACK_BYTES);
+    rt.set_interrupt_handler(Some(Box::new(|| {
+        if host::remaining() <= INTERRUPT_MARGIN_MS {
+            INTERRUPTED.with(|i| i.set(true));
+            true
+        } else {
+            false
+        }
+    })));
+    rt.set_loader(EsmResolver, EsmLoader);
+    // Node fails on a rejected promise that nothing handles; the bootstrap
+    // keeps them (internal.rejections) and fails the invocation with them.
+    rt.set_host_promise_rejection_tracker(Some(Box::new(|ctx, promise, reason, handled| {
+        let track = || -> rquickjs::Result<()> {
+            let rejections: Object = internal_object(&ctx)?.get("rejections")?;
+            let track: Function = rejections.get("track")?;
+            track.call((promise, reason, handled))
+        };
+        let _ = track();
+    })));
+    let ctx = match Context::full(&rt) {
+        Ok(ctx) => ctx,
+        Err(e) => {
+            std::mem::forget(rt);
+            return Err(format!("Runtime.InitError: cannot create the JavaScript context: {e}"));
+        }
+    };
+    match load(&ctx, env) {
+        Ok(internal) => {
+            ENGINE.with(|e| *e.borrow_mut() = Some(Engine { _rt: rt, ctx, internal }));
+            Ok(())
+        }
+        Err(line) => {
+            // The module traps next: freeing a runtime that still holds
+            // objects would abort inside QuickJS before the line is written.
+            std::mem::forget(ctx);
+            std::mem::forget(rt);
+            Err(line)
+        }
+    }
+}
+
+/// Runs the bootstrap and loads the function's code; the error is the
+/// `Runtime.X: ...` line to report.
+fn load(ctx: &Context, env: Vec<String>) -> Result<Persistent<Object<'static>>, String> {
+    let internal = ctx.with(|ctx| -> Result<Persistent<Object<'static>>, String> {
+        let internal = Object::new(ctx.clone()).map_err(|e| format!("Runtime.InitError: {e}"))?;
+        let native = native_object(&ctx, env).map_err(|e| format!("Runtime.InitError: {e}"))?;
+        for (name, source) in BOOTSTRAP {
+            let run = || -> rquickjs::Result<()> {
+                let f: Function = ctx.eval_with_options(*source, script_options(name))?;
+                f.call::<_, ()>((native.clone(), internal.clone()))
+            };
+            run().map_err(|e| format!("Runtime.InitError: the bootstrap failed in {name}: {}", exception_text(&ctx, e)))?;
+        }
+        Ok(Persistent::save(&ctx, internal))
+    })?;
+    INTERNAL.with(|i| *i.borrow_mut() = Some(internal.clone()));
+
+    // Load the function's code.
+    let code = String::from_utf8_lossy(&host::code()).into_owned();
+    ctx.with(|ctx| -> Result<(), String> {
+        let internal = internal.clone().restore(&ctx).map_err(|e| format!("Runtime.InitError: {e}"))?;
+        let step = || -> rquickjs::Result<Option<String>> {
+            let runtime: Object = internal.get("runtime")?;
+            let init: Function = runtime.get("init")?;
+            let promise: Promise = init.call((code,))?;
+            drive(&ctx, &internal, || promise.state() != PromiseState::Pending)?;
+            match promise.result::<Option<String>>() {
+                Some(r) => r,
+                None => Ok(Some("Runtime.ImportModuleError: the handler's module never finished loading (a top-level await that never settles)".into())),
+            }
+        };
+        match step() {
+            Ok(None) => Ok(()),
+            Ok(Some(line)) => Err(line),
+            Err(_) if INTERRUPTED.with(Cell::get) => Err("Runtime.InitError: Task timed out during initialization".into()),
+            Err(e) => Err(format!("Runtime.ImportModuleError: {}", first_line(&exception_text(&ctx, e)))),
+        }
+    })?;
+    Ok(internal)
+}
+
+fn script_options(name: &str) -> EvalOptions {
+    let mut options = EvalOptions::default();
+    options.global = true;
+    options.strict = false;
+    options.filename = Some(name.to_string());
+    options
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}
+
+/// The text of a pending exception ("Name: message" and the stack).
+fn exception_text(ctx: &Ctx, e: rquickjs::Error) -> String {
+    if !matches!(e, rquickjs::Error::Exception) {
+        return e.to_string();
+    }
+    let v = ctx.catch();
+    if let Some(obj) = v.as_object() {
+        let name: String = obj.get("name").unwrap_or_else(|_| "Error".into());
+        let message: String = obj.get("message").unwrap_or_default();
+        let stack: String = obj.get("stack").unwrap_or_default();
+        return format!("{name}: {message}\n{stack}");
+    }
+    v.as_string().and_then(|s| s.to_string().ok()).unwrap_or_else(|| format!("{v:?}"))
+}
+
+/// The functions the bootstrap calls into Rust with.
+fn native_object<'js>(ctx: &Ctx<'js>, env: Vec<String>) -> rquickjs::Result<Object<'js>> {
+    let native = Object::new(ctx.clone())?;
+    native.set("write", Function::new(ctx.clone(), |fd: i32, text: String| host::write(fd, text.as_bytes()))?)?;
+    native.set(
+        "call",
+        Function::new(ctx.clone(), |request: String| String::from_utf8_lossy(&host::call(request.as_bytes())).into_owned())?,
+    )?;
+    native.set("remaining", Function::new(ctx.clone(), host::remaining)?)?;
+    native.set("monotonic", Function::new(ctx.clone(), host::monotonic_ms)?)?;
+    native.set("skip", Function::new(ctx.clone(), host::skip)?)?;
+    native.set("random", Function::new(ctx.clone(), |n: usize| host::random(n.min(1 << 20)))?)?;
+    native.set("env", Function::new(ctx.clone(), move || env.clone())?)?;
+    native.set(
+        "exit",
+        Function::new(ctx.clone(), |code: i32| -> () {
+            host::exit(code);
+        })?,
+    )?;
+    native.set(
+        "memory",
+        Function::new(ctx.clone(), || {
+            #[cfg(target_arch = "wasm32")]
+            return core::arch::wasm32::memory_size(0) as f64 * 65_536.0;
+            #[cfg(not(target_arch = "wasm32"))]
+            0.0
+        })?,
+    )?;
+    native.set(
+        "load",
+        Function::new(ctx.clone(), |ctx: Ctx<'js>, name: String, native: Object<'js>, internal: Object<'js>| -> rquickjs::Result<()> {
+            let Some((_, file, source)) = ON_DEMAND.iter().find(|(n, _, _)| *n == name) else {
+                return Err(rquickjs::Error::new_loading_message(&name, "no such part of the runtime"));
+            };
+            let f: Function = ctx.eval_with_options(*source, script_options(file))?;
+            f.call((native, internal))
+        })?,
+    )?;
+    native.set(
+        "evalScript",
+        Function::new(ctx.clone(), |ctx: Ctx<'js>, source: String, filename: String| -> rquickjs::Result<Value<'js>> {
+            ctx.eval_with_options(source, script_options(&filename))
+        })?,
+    )?;
+    Ok(native)
+}
+
+// ---------------------------------------------------------------------------
+// The event loop.
+
+/// Runs QuickJS's jobs and, when they run out, the timers (in virtual time),
+/// until `done()` or nothing is left to run. Stops with an error when the
+/// interrupt handler fired or a timer is due after the deadline.
+fn drive<'js>(ctx: &Ctx<'js>, internal: &Object<'js>, done: impl Fn() -> bool) -> rquickjs::Result<()> {
+    let timers: Object = internal.get("timers")?;
+    let run_next: Function = timers.get("runNext")?;
+    loop {
+        while ctx.execute_pending_job() {
+            if INTERRUPTED.with(Cell::get) {
+                return Err(rquickjs::Error::Exception);
+            }
+        }
+        if done() {
+            return Ok(());
+        }
+        match run_next.call::<_, String>((host::remaining(),))?.as_str() {
+            "ran" => continue,
+            _ => return Ok(()),
+        }
+    }
+}
+
+fn handle(engine: &Engine, event: &str) -> (i32, String) {
+    host::begin_invocation();
+    INTERRUPTED.with(|i| i.set(false));
+    let started_remaining = host::remaining();
+    let context = String::from_utf8_lossy(&host::context()).into_owned();
+    engine.ctx.with(|ctx| {
+        let internal = match engine.internal.clone().restore(&ctx) {
+            Ok(i) => i,
+            Err(e) => return (1, error_json("Runtime.InternalError", &e.to_string())),
+        };
+        let run = || -> rquickjs::Result<(i32, String)> {
+            let runtime: Object = internal.get("runtime")?;
+            let start: Function = runtime.get("start")?;
+            let step: Function = runtime.get("step")?;
+            let respond: Function = runtime.get("respond")?;
+            let _state: Object = start.call((event, context.as_str()))?;
+            loop {
+                while ctx.execute_pending_job() {
+                    if INTERRUPTED.with(Cell::get) {
+                        return Err(rquickjs::Error::Exception);
+                    }
+                }
+                if INTERRUPTED.with(Cell::get) {
+                    return Err(rquickjs::Error::Exception);
+                }
+                match step.call::<_, String>((host::remaining(),))?.as_str() {
+                    "ran" => continue,
+                    "late" => return Ok((-1, String::new())),
+                    _ => break,
+                }
+            }
+            let answer: Array = respond.call(())?;
+            Ok((answer.get(0)?, answer.get(1)?))
+        };
+        match run() {
+            Ok((-1, _)) => timed_out(&ctx, &internal, started_remaining),
+            Ok(answer) => answer,
+            Err(_) if INTERRUPTED.with(Cell::get) => timed_out(&ctx, &internal, started_remaining),
+            Err(e) => {
+                let text = exception_text(&ctx, e);
+                host::write(2, format!("Runtime.InternalError: {}\n", text.replace('\n', "\r")).as_bytes());
+                (1, error_json("Runtime.InternalError", first_line(&text)))
+            }
+        }
+    })
+}
+
+/// The invocation ran out of time (an endless loop stopped by the interrupt
+/// handler, or a timer due after the deadline): Lambda's timeout error, and
+/// the invocation's timers forgotten.
+fn timed_out<'js>(ctx: &Ctx<'js>, internal: &Object<'js>, started_remaining: f64) -> (i32, String) {
+    let _ = ctx.catch();
+    if let Ok(runtime) = internal.get::<_, Object>("runtime") {
+        if let Ok(abandon) = runtime.get::<_, Function>("abandon") {
+            let _ = abandon.call::<_, ()>(());
+        }
+    }
+    INTERRUPTED.with(|i| i.set(false));
+    let request_id = internal.get::<_, Option<String>>("requestId").ok().flatten().unwrap_or_default();
+    // The timeout is a whole number of seconds; the invocation started with
+    // a little less than it left.
+    let seconds = if started_remaining.is_finite() { (started_remaining / 1000.0).ceil() } else { 0.0 };
+    let now: String = ctx.eval("new Date().toISOString()").unwrap_or_default();
+    host::write(2, format!("{now} {request_id} Task timed out after {seconds:.2} seconds\n").as_bytes());
+    (1, error_json("Sandbox.Timedout", &format!("RequestId: {request_id} Error: Task timed out after {seconds:.2} seconds")))
+}
+
+// ---------------------------------------------------------------------------
+// ES modules: QuickJS asks for a module by name; the bootstrap resolves it
+// (internal.modules.esmResolve) and gives its text (internal.modules.esmSource).
+
+thread_local! {
+    static INTERNAL: RefCell<Option<Persistent<Object<'static>>>> = const { RefCell::new(None) };
+}
+
+fn internal_object<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
+    let internal = INTERNAL
+        .with(|i| i.borrow().clone())
+        .ok_or_else(|| rquickjs::Error::new_loading_message("", "the runtime is not ready"))?;
+    internal.restore(ctx)
+}
+
+fn modules<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
+    internal_object(ctx)?.get("modules")
+}
+
+struct EsmResolver;
+
+impl Resolver for EsmResolver {
+    fn resolve<'js>(&mut self, ctx: &Ctx<'js>, base: &str, name: &str, _: Option<ImportAttributes<'js>>) -> rquickjs::Result<String> {
+        let resolve: Function = modules(ctx)?.get("esmResolve")?;
+        resolve.call((base, name))
+    }
+}
+
+struct EsmLoader;
+
+impl Loader for EsmLoader {
+    fn load<'js>(&mut self, ctx: &Ctx<'js>, name: &str, _: Option<ImportAttributes<'js>>) -> rquickjs::Result<Module<'js>> {
+        let modules = modules(ctx)?;
+        let source: Function = modules.get("esmSource")?;
+        let text: String = source.call((name,))?;
+        let module = Module::declare(ctx.clone(), name, text)?;
+        let meta_url: Function = modules.get("metaUrl")?;
+        let url: String = meta_url.call((name,))?;
+        module.meta()?.set("url", url)?;
+        Ok(module)
+    }
+}
