@@ -44,10 +44,12 @@ fn run(
 /// UpdateFunctionCode with a module or zip; when a module's entry point is
 /// not the function's Handler any more (a command replaced by a reactor),
 /// the Handler follows it, so the configuration says what runs.
+/// `handler` is `Some("")` for a function whose Handler is not the console's to change.
 async fn deploy_code(name: &str, bytes: Vec<u8>, handler: Option<String>) -> Result<Value, ApiError> {
     let kind = CodeKind::of(&bytes);
     let answer = lambda("PUT", &function_path(name, "/code"), Some(json!({ "ZipFile": base64(&bytes), "Publish": false }))).await?;
-    if matches!(kind, CodeKind::Reactor | CodeKind::Command) && handler.as_deref() != Some(kind.handler()) {
+    let keep = handler.as_deref() == Some("");
+    if !keep && matches!(kind, CodeKind::Reactor | CodeKind::Command) && handler.as_deref() != Some(kind.handler()) {
         return lambda("PUT", &function_path(name, "/configuration"), Some(json!({ "Handler": kind.handler() }))).await;
     }
     Ok(answer)
@@ -146,7 +148,17 @@ pub fn ConfigTab(
     };
 
     // Code.
-    let current_handler = move || latest.get_untracked().and_then(|f| f["Configuration"]["Handler"].as_str().map(str::to_string));
+    // A language runtime (nodejs22.x) runs a source package: its Handler names
+    // a file and export, and WebAssembly text is no use to it.
+    let runtime = config["Runtime"].as_str().unwrap_or(super::RUNTIME).to_string();
+    let is_wasm = runtime.starts_with("provided");
+    let current_handler = move || {
+        if !is_wasm {
+            // Leaves the Handler alone.
+            return Some(String::new());
+        }
+        latest.get_untracked().and_then(|f| f["Configuration"]["Handler"].as_str().map(str::to_string))
+    };
     let code_busy = RwSignal::new(false);
     let code_note = RwSignal::new(None::<Note>);
     let upload_code = move |ev: leptos::ev::Event| {
@@ -368,11 +380,12 @@ pub fn ConfigTab(
             </dl>
             <div class="button-row">
                 <label class="button file-button">
-                    {move || if code_busy.get() { "Deploying…" } else { "Upload new code (.wasm or .zip)…" }}
+                    {move || if code_busy.get() { "Deploying…" } else if is_wasm { "Upload new code (.wasm or .zip)…" } else { "Upload new code (.zip)…" }}
                     <input type="file" accept=".wasm,.zip,application/wasm,application/zip" class="visually-hidden"
                         aria-label="New code file (.wasm or .zip)" on:change=upload_code disabled=move || code_busy.get()/>
                 </label>
             </div>
+            <Show when=move || is_wasm>
             <details class="wat-code" open=wat_known>
                 <summary>"Edit as WebAssembly text"</summary>
                 <p class="muted">{if wat_known {
@@ -385,6 +398,7 @@ pub fn ConfigTab(
                     <button type="button" class="button" disabled=move || code_busy.get() on:click=deploy_wat>"Deploy WebAssembly text"</button>
                 </div>
             </details>
+            </Show>
             {note_view(code_note)}
         </section>
 
