@@ -51,10 +51,17 @@ fn number(v: f64) -> String {
         format!("{:.0}k", v / 1000.0)
     } else if v.fract() == 0.0 {
         format!("{v:.0}")
-    } else {
+    } else if (v * 10.0).fract().abs() < 1e-9 {
         format!("{v:.1}")
+    } else {
+        // Quarter ticks (1.25, 3.75) keep their digits.
+        format!("{v:.2}")
     }
 }
+
+/// Series with at most this many points also mark each point, so that a
+/// lone sample (one busy period in a quiet window) shows.
+const MARKED_POINTS: usize = 40;
 
 fn ago(seconds: f64) -> String {
     if seconds < 1.0 {
@@ -131,7 +138,16 @@ pub fn TimeChart(
                     path.push_str(&format!(" H{:.1}", x(t1)));
                 }
                 let class = format!("chart-line {} {}", s.class, if style == Style::Step { "dashed" } else { "" });
-                view! { <path class=class d=path/> }.into_any()
+                // A dot is a zero-length round-capped stroke: it stays round however the SVG is stretched.
+                let dots: Vec<_> = if style == Style::Line && s.points.len() <= MARKED_POINTS {
+                    s.points
+                        .iter()
+                        .map(|&(t, v)| view! { <path class=format!("chart-dot {}", s.class) d=format!("M{:.1},{:.1} h0", x(t), y(v))/> })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                view! { <g><path class=class d=path/>{dots}</g> }.into_any()
             }
         })
         .collect();

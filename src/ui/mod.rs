@@ -5,6 +5,8 @@
 pub mod api;
 mod chart;
 mod cloud_state;
+mod cost;
+mod metrics;
 mod pages;
 mod shell;
 mod theme;

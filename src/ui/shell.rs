@@ -62,7 +62,9 @@ pub fn App(base: String) -> impl IntoView {
                         <Route path=path!("/tables") view=pages::TablesList/>
                         <Route path=path!("/tables/-/create") view=pages::CreateTable/>
                         <Route path=path!("/tables/:name") view=pages::TablePage/>
-                        <Route path=path!("/functions") view=|| view! { <pages::NotBuilt service=&SERVICES[1]/> }/>
+                        <Route path=path!("/functions") view=pages::FunctionsList/>
+                        <Route path=path!("/functions/-/create") view=pages::CreateFunction/>
+                        <Route path=path!("/functions/:name") view=pages::FunctionPage/>
                         <Route path=path!("/apis") view=pages::ApisList/>
                         <Route path=path!("/apis/-/create") view=pages::CreateApi/>
                         <Route path=path!("/apis/:id") view=pages::ApiPage/>

@@ -7,7 +7,7 @@ const env = suite();
 
 const PAGES = [
   { link: "Tables", heading: "Tables", path: "tables", notBuilt: false },
-  { link: "Functions", heading: "Functions", path: "functions", notBuilt: true },
+  { link: "Functions", heading: "Functions", path: "functions", notBuilt: false },
   { link: "APIs", heading: "APIs", path: "apis", notBuilt: false },
   { link: "Storage", heading: "Storage", path: "storage", notBuilt: true },
   { link: "CDN", heading: "CDN", path: "cdn", notBuilt: true },

@@ -168,6 +168,37 @@ async function awsJson(page, url, target, body) {
   return { ...r, json };
 }
 
+// A Lambda REST call through fetch() from the page: `path` is under
+// _aws/lambda (e.g. "/2015-03-31/functions/hello"); status, headers, text
+// and the parsed body (null when it is not JSON).
+export async function lambda(page, method, path, body, headers = {}) {
+  const init = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === "string" ? body : JSON.stringify(body);
+    init.headers["content-type"] ??= "application/json";
+  }
+  const r = await pageFetch(page, "_aws/lambda" + path, init);
+  let json = null;
+  try {
+    json = JSON.parse(r.text || "null");
+  } catch {}
+  return { ...r, json };
+}
+
+// A CloudWatch Logs operation (awsJson 1.1 at _aws/logs/).
+export async function logs(page, operation, body) {
+  const r = await pageFetch(page, "_aws/logs/", {
+    method: "POST",
+    headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "Logs_20140328." + operation },
+    body: JSON.stringify(body),
+  });
+  let json = null;
+  try {
+    json = JSON.parse(r.text || "null");
+  } catch {}
+  return { ...r, json };
+}
+
 // A test file's browser and server: launched before its tests, closed after.
 // Use as `const env = suite();` then `env.browser`, `env.server.url`.
 export function suite() {

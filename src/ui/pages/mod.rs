@@ -2,12 +2,14 @@
 
 mod apis;
 mod dashboard;
+mod functions;
 mod not_built;
 mod settings;
 mod tables;
 
 pub use apis::{ApiPage, ApisList, CreateApi};
 pub use dashboard::Dashboard;
+pub use functions::{CreateFunction, FunctionPage, FunctionsList};
 pub use not_built::{NotBuilt, NotFound};
 pub use settings::Settings;
 pub use tables::{CreateTable, TablePage, TablesList};
@@ -41,9 +43,9 @@ pub const SERVICES: [Service; 6] = [
         path: "/functions",
         name: "Functions",
         like: "AWS Lambda",
-        summary: "Functions that run as nested WebAssembly modules, with JavaScript handlers, cold and warm starts, timeouts and memory limits.",
+        summary: "Functions that run as nested WebAssembly modules, with cold and warm starts, timeouts, memory limits, versions and weighted aliases.",
         endpoint: "_aws/lambda/2015-03-31/functions",
-        api_ready: false,
+        api_ready: true,
     },
     Service {
         path: "/apis",
@@ -75,6 +77,6 @@ pub const SERVICES: [Service; 6] = [
         like: "Amazon CloudWatch",
         summary: "Log groups and streams of functions and APIs, and charts of their metrics.",
         endpoint: "_aws/logs/",
-        api_ready: false,
+        api_ready: true,
     },
 ];

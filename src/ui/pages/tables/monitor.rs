@@ -6,6 +6,8 @@
 use super::{error_text, number_input, typed, KeyAttr};
 use crate::ui::api::{cloudwatch, dynamodb};
 use crate::ui::chart::{Series, Style, TimeChart};
+use crate::ui::cost::{dollars, load_prices, price, PriceField, PriceTable};
+use crate::ui::metrics::{now_s, points, rate};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
@@ -15,50 +17,8 @@ use std::time::Duration;
 /// The chart windows: (label, seconds, period).
 const WINDOWS: [(&str, u64, u64); 3] = [("5 minutes", 300, 1), ("1 hour", 3600, 10), ("3 hours", 10800, 60)];
 
-fn now_s() -> f64 {
-    crate::host::cloud().clock().now_ms() as f64 / 1000.0
-}
-
 fn metric(id: &str, table: &str, name: &str, period: u64, stat: &str) -> Value {
-    json!({
-        "Id": id,
-        "MetricStat": {
-            "Metric": {"Namespace": "AWS/DynamoDB", "MetricName": name, "Dimensions": [{"Name": "TableName", "Value": table}]},
-            "Period": period,
-            "Stat": stat,
-        }
-    })
-}
-
-/// (timestamp, value) pairs of one GetMetricData result, by query id.
-fn points(answer: &Value, id: &str) -> Vec<(f64, f64)> {
-    let result = answer["MetricDataResults"].as_array().into_iter().flatten().find(|r| r["Id"] == id);
-    let Some(r) = result else { return Vec::new() };
-    let ts = r["Timestamps"].as_array().cloned().unwrap_or_default();
-    let vs = r["Values"].as_array().cloned().unwrap_or_default();
-    ts.iter().zip(vs.iter()).filter_map(|(t, v)| Some((t.as_f64()?, v.as_f64()?))).collect()
-}
-
-/// Per-period sums as a rate per second, with the periods that had no
-/// traffic filled in as zero (CloudWatch leaves them out).
-fn rate(points: &[(f64, f64)], t0: f64, t1: f64, period: u64, per_second: bool) -> Vec<(f64, f64)> {
-    let p = period as f64;
-    let first = (t0 / p).floor() * p;
-    let mut out = Vec::new();
-    let mut t = first;
-    let mut i = 0;
-    while t <= t1 {
-        let mut v = 0.0;
-        while i < points.len() && points[i].0 < t + p {
-            if points[i].0 >= t {
-                v += points[i].1;
-            }
-            i += 1;
-        }
-        out.push((t, if per_second { v / p } else { v }));
-        t += p;
-    }
-    out
+    crate::ui::metrics::metric(id, "AWS/DynamoDB", ("TableName", table), name, period, stat)
 }
 
 #[component]
@@ -276,36 +236,6 @@ struct Prices {
 const LIST_PRICES: Prices = Prices { read_per_million: 0.125, write_per_million: 0.625, rcu_hour: 0.00013, wcu_hour: 0.00065 };
 const PRICES_KEY: &str = "stratus.dynamodb.prices";
 
-fn load_prices() -> Prices {
-    web_sys::window()
-        .and_then(|w| w.local_storage().ok().flatten())
-        .and_then(|s| s.get_item(PRICES_KEY).ok().flatten())
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or(LIST_PRICES)
-}
-
-fn save_prices(p: &Prices) {
-    if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-        let _ = s.set_item(PRICES_KEY, &serde_json::to_string(p).unwrap_or_default());
-    }
-}
-
-/// A unit price with the digits it has: `$0.125`, `$0.00013`.
-fn price(v: f64) -> String {
-    let text = format!("{v:.8}");
-    format!("${}", text.trim_end_matches('0').trim_end_matches('.'))
-}
-
-fn dollars(v: f64) -> String {
-    if v == 0.0 {
-        "$0.00".into()
-    } else if v < 0.01 {
-        format!("${v:.6}")
-    } else {
-        format!("${v:.2}")
-    }
-}
-
 /// What the traffic so far totals: request units and capacity-hours.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Usage {
@@ -369,33 +299,12 @@ fn CostEstimate(table: Value, tick: RwSignal<u64>) -> impl IntoView {
     let name = table["TableName"].as_str().unwrap_or("").to_string();
     let created = table["CreationDateTime"].as_f64().unwrap_or(0.0);
     let provisioned = table["BillingModeSummary"]["BillingMode"] != "PAY_PER_REQUEST";
-    let prices = RwSignal::new(load_prices());
+    let prices = RwSignal::new(load_prices(PRICES_KEY, LIST_PRICES));
     let data = LocalResource::new(move || {
         // Totals change slowly: refresh every five seconds.
         let _ = tick.get() / 5;
         usage(name.clone(), created)
     });
-    let price_field = |label: &'static str, get: fn(&Prices) -> f64, set: fn(&mut Prices, f64)| {
-        view! {
-            <label class="field narrow">
-                <span>{label}</span>
-                <input
-                    type="number"
-                    min="0"
-                    step="any"
-                    prop:value=move || get(&prices.get()).to_string()
-                    on:change=move |ev| {
-                        if let Ok(v) = event_target_value(&ev).trim().parse::<f64>() {
-                            if v >= 0.0 {
-                                prices.update(|p| set(p, v));
-                                save_prices(&prices.get_untracked());
-                            }
-                        }
-                    }
-                />
-            </label>
-        }
-    };
     let estimate = move || {
         let p = prices.get();
         match data.get() {
@@ -439,17 +348,18 @@ fn CostEstimate(table: Value, tick: RwSignal<u64>) -> impl IntoView {
             <h2>"Cost estimate"</h2>
             <p class="muted">"What this table's traffic so far would cost on AWS, from its CloudWatch metrics. Throttled requests are not billed; storage, backups, stream reads and the free tier are left out."</p>
             {estimate}
-            <details class="prices">
-                <summary>"Price table (US dollars)"</summary>
-                <div class="field-row">
-                    {price_field("On-demand, per million read request units", |p| p.read_per_million, |p, v| p.read_per_million = v)}
-                    {price_field("On-demand, per million write request units", |p| p.write_per_million, |p, v| p.write_per_million = v)}
-                    {price_field("Provisioned, per RCU-hour", |p| p.rcu_hour, |p, v| p.rcu_hour = v)}
-                    {price_field("Provisioned, per WCU-hour", |p| p.wcu_hour, |p, v| p.wcu_hour = v)}
-                </div>
-                <p class="muted">"Defaults: AWS list prices for DynamoDB Standard tables in us-east-1 (N. Virginia), November 2024."</p>
-                <button class="button small" on:click=move |_| { prices.set(LIST_PRICES); save_prices(&LIST_PRICES); }>"Reset to list prices"</button>
-            </details>
+            <PriceTable
+                prices=prices
+                key=PRICES_KEY
+                list=LIST_PRICES
+                fields=vec![
+                    PriceField { label: "On-demand, per million read request units", get: |p: &Prices| p.read_per_million, set: |p: &mut Prices, v| p.read_per_million = v },
+                    PriceField { label: "On-demand, per million write request units", get: |p: &Prices| p.write_per_million, set: |p: &mut Prices, v| p.write_per_million = v },
+                    PriceField { label: "Provisioned, per RCU-hour", get: |p: &Prices| p.rcu_hour, set: |p: &mut Prices, v| p.rcu_hour = v },
+                    PriceField { label: "Provisioned, per WCU-hour", get: |p: &Prices| p.wcu_hour, set: |p: &mut Prices, v| p.wcu_hour = v },
+                ]
+                source="Defaults: AWS list prices for DynamoDB Standard tables in us-east-1 (N. Virginia), November 2024."
+            />
         </section>
     }
 }
