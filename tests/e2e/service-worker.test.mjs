@@ -39,9 +39,12 @@ test("fetch() to _aws/ and _api/ is answered by the cloud in the tab", async (t)
   assert.deepEqual(JSON.parse(unknown.text), { __type: "com.amazon.coral.service#UnknownOperationException" });
 
   const lambda = await pageFetch(page, "_aws/lambda/2015-03-31/functions/");
-  assert.equal(lambda.status, 404);
-  assert.equal(lambda.headers["x-amzn-errortype"], "UnknownOperationException");
-  assert.equal(JSON.parse(lambda.text).Type, "User");
+  assert.equal(lambda.status, 200);
+  assert.deepEqual(JSON.parse(lambda.text), { Functions: [] });
+  const missing = await pageFetch(page, "_aws/lambda/2015-03-31/functions/nope");
+  assert.equal(missing.status, 404);
+  assert.equal(missing.headers["x-amzn-errortype"], "ResourceNotFoundException");
+  assert.equal(JSON.parse(missing.text).Type, "User");
 
   const invoke = await pageFetch(page, "_api/a1b2c3/items?id=1");
   assert.equal(invoke.status, 404);
