@@ -23,7 +23,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { serveDist, chromiumArgs, waitForServiceWorker, repo } from "./harness.mjs";
+import zlib from "node:zlib";
+import { serveDist, chromiumArgs, waitForServiceWorker, repo, zipOf } from "./harness.mjs";
 
 const executable = process.env.CHROMIUM || "/usr/bin/chromium";
 const rounds = Number(process.env.BENCH_ROUNDS || 200);
@@ -37,7 +38,7 @@ await page.goto(server.url);
 await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor({ timeout: 60000 });
 await waitForServiceWorker(page);
 
-const figures = await page.evaluate(
+let figures = await page.evaluate(
   async ({ hello, primes, noop, rounds }) => {
     const enc = new TextEncoder();
     const dec = new TextDecoder();
@@ -192,12 +193,83 @@ const figures = await page.evaluate(
   { hello: sample("hello"), primes: sample("primes"), noop: sample("noop"), rounds },
 );
 
+// (e) JavaScript: a nodejs22.x handler doing one DynamoDB GetItem through
+// the SDK-shaped DocumentClient. First invocation (runtime fetched on first
+// use, compiled, initialised, snapshotted), warm invocations (batch mean),
+// and cold starts from the snapshot: the engine clock is fast-forwarded an
+// hour from Settings so the idle environment is shut down.
+await page.evaluate(() => {
+  const enc = new TextEncoder();
+  const dec = new TextDecoder();
+  window.__l = async (method, path, body, headers = []) => {
+    const r = await window.wasmBindings.stratus_handle({
+      method, path, query: "", headers, body: enc.encode(body === undefined ? "" : JSON.stringify(body)).buffer,
+    });
+    const h = Object.fromEntries(r.headers.map(([k, v]) => [k.toLowerCase(), v]));
+    return { status: r.status, headers: h, text: dec.decode(r.body) };
+  };
+  window.__jsInvoke = async () => {
+    const t0 = performance.now();
+    const r = await window.__l("POST", "/_aws/lambda/2015-03-31/functions/jsget/invocations", { id: "k1" }, [["X-Amz-Log-Type", "Tail"]]);
+    const total = performance.now() - t0;
+    if (r.status !== 200 || r.headers["x-amz-function-error"]) throw new Error(r.text);
+    const m = atob(r.headers["x-amz-log-result"]).match(/Init Duration: ([\d.]+) ms/);
+    return { total, init: m ? Number(m[1]) : null };
+  };
+});
+const jsSource = `
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+export const handler = async (event) => (await doc.send(new GetCommand({ TableName: "BenchJs", Key: { id: event.id } }))).Item;`;
+const js = await page.evaluate(
+  async ({ zip, batch }) => {
+    const table = { TableName: "BenchJs", BillingMode: "PAY_PER_REQUEST", AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }], KeySchema: [{ AttributeName: "id", KeyType: "HASH" }] };
+    const ddb = (op, body) => window.__l("POST", "/_aws/dynamodb/", body, [["x-amz-target", "DynamoDB_20120810." + op], ["content-type", "application/x-amz-json-1.0"]]);
+    await ddb("CreateTable", table);
+    await ddb("PutItem", { TableName: "BenchJs", Item: { id: { S: "k1" }, v: { N: "1" } } });
+    let t0 = performance.now();
+    const c = await window.__l("POST", "/_aws/lambda/2015-03-31/functions", { FunctionName: "jsget", Runtime: "nodejs22.x", Role: "arn:aws:iam::000000000000:role/b", Handler: "index.handler", Code: { ZipFile: zip } });
+    const createMs = performance.now() - t0;
+    if (c.status !== 201) throw new Error(c.text);
+    const first = await window.__jsInvoke();
+    for (let i = 0; i < 20; i++) await window.__jsInvoke();
+    t0 = performance.now();
+    for (let i = 0; i < batch; i++) await window.__jsInvoke();
+    return { create_ms: createMs, first_invoke_ms: first.total, first_init_ms: first.init, warm_getitem_us: ((performance.now() - t0) / batch) * 1000 };
+  },
+  { zip: zipOf({ "index.mjs": jsSource }).toString("base64"), batch: rounds * 2 },
+);
+const jsCold = [];
+const jsInit = [];
+await page.getByRole("navigation", { name: "Services" }).getByRole("link", { name: "Settings" }).click();
+for (let i = 0; i < 20; i++) {
+  await page.getByRole("button", { name: "+1 hour" }).click();
+  const r = await page.evaluate(() => window.__jsInvoke());
+  if (r.init === null) throw new Error("expected a cold start after an hour idle");
+  jsCold.push(r.total);
+  jsInit.push(r.init);
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const nodejsWasm = fs.readFileSync(path.join(repo, "runtimes", "dist", "nodejs.wasm"));
+figures.nodejs = {
+  module_bytes: nodejsWasm.length,
+  module_gzip_bytes: zlib.gzipSync(nodejsWasm, { level: 9 }).length,
+  create_ms: Math.round(js.create_ms * 10) / 10,
+  first_invoke_ms: Math.round(js.first_invoke_ms * 10) / 10,
+  first_init_ms: js.first_init_ms,
+  snapshot_cold_start_ms_p50: Math.round(median(jsCold) * 100) / 100,
+  snapshot_init_ms_p50: median(jsInit),
+  warm_getitem_us_mean: Math.round(js.warm_getitem_us * 10) / 10,
+};
+
 console.log(`compile hello.wasm (${figures.compile_ms.module_bytes} bytes): ${figures.compile_ms.p50} ms p50`);
 console.log(`cold start, compiled module cached: ${figures.cold_start_ms.p50} ms p50 end to end (Init Duration ${figures.cold_start_ms.init_duration_p50} ms)`);
 for (const [name, w] of [["noop", figures.warm_noop], ["hello", figures.warm_hello]]) {
   console.log(`warm ${name}: ${w.end_to_end_us} µs mean end to end; guest alone ${w.guest_us} µs; overhead ${w.overhead_us} µs, of which the front door (stratus_handle round trip) ${figures.front_door_us.mean} µs and the invocation ${w.invocation_overhead_us} µs`);
 }
 console.log(`fuel metering on primes(n=${figures.fuel.n}): ${figures.fuel.metered_ms} ms metered vs ${figures.fuel.unmetered_ms} ms unmetered: +${figures.fuel.overhead_percent}%`);
+console.log(`nodejs runtime: ${figures.nodejs.module_bytes} bytes (${figures.nodejs.module_gzip_bytes} gzip); CreateFunction ${figures.nodejs.create_ms} ms (includes fetching, compiling and a trial start on first use); first invocation ${figures.nodejs.first_invoke_ms} ms (init ${figures.nodejs.first_init_ms} ms); cold start from the snapshot ${figures.nodejs.snapshot_cold_start_ms_p50} ms p50 (Init Duration ${figures.nodejs.snapshot_init_ms_p50} ms); warm invocation with one GetItem ${figures.nodejs.warm_getitem_us_mean} µs mean`);
 console.log(JSON.stringify({ machine: { nproc: os.availableParallelism(), load: os.loadavg().map((x) => x.toFixed(2)).join(" ") }, ...figures }));
 await context.close();
 await server.close();
