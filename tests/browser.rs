@@ -321,7 +321,7 @@ mod functions {
 
     fn host(setup: Setup, services: GuestServices) -> Rc<GuestHost> {
         let config =
-            GuestConfig { function_name: "echo".to_string(), env: Vec::new(), form: setup.form, random_seed: 7 };
+            GuestConfig { function_name: "echo".to_string(), env: Vec::new(), form: setup.form, random_seed: 7, code: Default::default() };
         Rc::new(GuestHost::new(config, services))
     }
 
