@@ -31,5 +31,12 @@ test("fast-forwarding the engine clock expires items with a time to live", async
 
   await page.getByRole("button", { name: "Back to real time" }).click();
   await page.getByTestId("clock-offset").filter({ hasText: "follows this browser's clock" }).waitFor();
+
+  // How long function environments stay warm is a setting too.
+  const idle = page.getByLabel("Function environments stay warm for (minutes idle)");
+  assert.equal(await idle.inputValue(), "5");
+  await idle.fill("2");
+  await idle.press("Tab");
+  await page.getByText("Idle environments now shut down after 2 min").waitFor();
   page.assertNoErrors();
 });

@@ -141,7 +141,7 @@ fn EngineClock() -> impl IntoView {
         <section class="card">
             <h2>"Engine clock"</h2>
             <p data-testid="clock-offset">{describe}</p>
-            <p class="muted">"Time to live, throttling windows and stream retention follow this clock. Reloading the console returns to real time."</p>
+            <p class="muted">"Time to live, throttling windows, stream retention and how long a function's environment stays warm follow this clock. Reloading the console returns to real time."</p>
             <div class="button-row">
                 <button class="button" on:click=forward(60_000)>"+1 minute"</button>
                 <button class="button" on:click=forward(3_600_000)>"+1 hour"</button>
@@ -151,7 +151,32 @@ fn EngineClock() -> impl IntoView {
                     offset.set(0);
                 }>"Back to real time"</button>
             </div>
+            <IdleTime/>
         </section>
+    }
+}
+
+/// How long an idle function environment stays warm (engine-clock minutes).
+#[component]
+fn IdleTime() -> impl IntoView {
+    let minutes = RwSignal::new((crate::host::cloud().lambda().settings.idle_ms / 60_000).to_string());
+    let note = RwSignal::new(String::new());
+    let save = move |ev: leptos::ev::Event| {
+        match event_target_value(&ev).trim().parse::<u64>() {
+            Ok(m) if (1..=1440).contains(&m) => {
+                crate::host::cloud().lambda().settings.idle_ms = m * 60_000;
+                minutes.set(m.to_string());
+                note.set(format!("Idle environments now shut down after {m} min; the next invocation after that is a cold start."));
+            }
+            _ => note.set("Enter a whole number of minutes from 1 to 1440.".into()),
+        }
+    };
+    view! {
+        <label class="field narrow">
+            <span>"Function environments stay warm for (minutes idle)"</span>
+            <input type="number" min="1" max="1440" prop:value=move || minutes.get() on:change=save/>
+        </label>
+        <p class="muted" role="status">{move || note.get()}</p>
     }
 }
 
