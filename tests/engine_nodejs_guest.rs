@@ -686,6 +686,7 @@ export const handler = async () => {
     sha256: crypto.createHash("sha256").update("abc").digest("hex"),
     hmac: crypto.createHmac("sha256", "key").update("The quick brown fox jumps over the lazy dog").digest("hex"),
     md5: crypto.createHash("md5").update("").digest("hex"),
+    random: Array.from({ length: 1000 }, Math.random).every((x) => x >= 0 && x < 1) && Math.random() !== Math.random(),
   };
 };
 "#,
@@ -711,6 +712,7 @@ export const handler = async () => {
             "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
             "hmac": "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8",
             "md5": "d41d8cd98f00b204e9800998ecf8427e",
+            "random": true,
         })
     );
 }
@@ -985,7 +987,8 @@ export const createTable = async () => {
   await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: "CoffeeCrop" });
   const described = await client.send(new DescribeTableCommand({ TableName: "CoffeeCrop" }));
   const tables = await client.send(new ListTablesCommand({}));
-  return { created: response.TableDescription.TableName, status: described.Table.TableStatus, tables: tables.TableNames };
+  return { created: response.TableDescription.TableName, status: described.Table.TableStatus, tables: tables.TableNames,
+           createdAt: described.Table.CreationDateTime instanceof Date };
 };
 
 export const crud = async () => {
@@ -1049,7 +1052,7 @@ fn the_dynamodb_developer_guides_examples_run_against_stratus() {
     let (cloud, _stratus) = real_cloud();
     let files = [("index.mjs", DYNAMODB_GUIDE)];
     let mut env = start(&module, Deploy::new(&files, "index.createTable").cloud(cloud.clone()));
-    assert_eq!(ok(&env.invoke(json!({}))), &json!({ "created": "CoffeeCrop", "status": "ACTIVE", "tables": ["CoffeeCrop"] }));
+    assert_eq!(ok(&env.invoke(json!({}))), &json!({ "created": "CoffeeCrop", "status": "ACTIVE", "tables": ["CoffeeCrop"], "createdAt": true }));
 
     let mut env = start(&module, Deploy::new(&files, "index.crud").cloud(cloud));
     let answer = env.invoke(json!({}));

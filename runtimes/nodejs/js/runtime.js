@@ -142,6 +142,12 @@
     } catch (e) {
       info = {};
     }
+    if (!internal.invoked) {
+      // The first invocation of this environment, which may have started
+      // from a snapshot shared with others: new random numbers.
+      internal.invoked = true;
+      internal.reseedRandom();
+    }
     internal.requestId = info.awsRequestId;
     internal.uncaught = null;
     unhandled.clear();
