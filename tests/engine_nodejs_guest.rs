@@ -17,8 +17,8 @@ use std::time::Instant;
 
 use serde_json::{json, Value};
 use stratus::engine::clock::ManualClock;
-use stratus::engine::lambda::instrument::{self, FuncSig};
 use stratus::engine::lambda::check_import;
+use stratus::engine::lambda::instrument::{self, FuncSig};
 use stratus::engine::lambda::wasi::{
     instant_monotonic, lambda_environment, CloudLink, GuestConfig, GuestForm, GuestHost, GuestServices, Invocation,
 };
@@ -46,7 +46,11 @@ fn runtime_bytes() -> Option<Vec<u8>> {
 fn allowed(module: &str, name: &str, sig: &FuncSig) -> Result<(), String> {
     if module == "stratus" && name == "code" {
         let i32_ = instrument::ValType::I32;
-        return if sig.params == [i32_, i32_] && sig.results == [i32_] { Ok(()) } else { Err(format!("stratus.code has the signature {sig}")) };
+        return if sig.params == [i32_, i32_] && sig.results == [i32_] {
+            Ok(())
+        } else {
+            Err(format!("stratus.code has the signature {sig}"))
+        };
     }
     check_import(module, name, sig)
 }
@@ -127,7 +131,9 @@ fn real_cloud() -> (Rc<TestCloud>, Rc<Cloud>) {
 }
 
 fn no_cloud() -> Rc<TestCloud> {
-    fake_cloud(|r| HttpResponse::new(500).with_body("text/plain", format!("this test expects no call ({} {})", r.method, r.path)))
+    fake_cloud(|r| {
+        HttpResponse::new(500).with_body("text/plain", format!("this test expects no call ({} {})", r.method, r.path))
+    })
 }
 
 struct Deploy<'a> {
@@ -181,9 +187,19 @@ fn code_json(deploy: &Deploy) -> Vec<u8> {
 /// Starts an environment; `Err` holds the trap and the log lines of a failed init.
 fn try_start(module: &Rc<dyn Module>, deploy: Deploy) -> Result<Env, (Trap, Vec<String>)> {
     let monotonic = instant_monotonic();
-    let services =
-        GuestServices { cloud: deploy.cloud.clone(), clock: Rc::new(ManualClock::new(START_MS)), monotonic: monotonic.clone() };
-    let env = lambda_environment(&deploy.env, "notes-api", "$LATEST", deploy.memory_mb, "us-east-1", "2023/11/14/[$LATEST]0123456789abcdef");
+    let services = GuestServices {
+        cloud: deploy.cloud.clone(),
+        clock: Rc::new(ManualClock::new(START_MS)),
+        monotonic: monotonic.clone(),
+    };
+    let env = lambda_environment(
+        &deploy.env,
+        "notes-api",
+        "$LATEST",
+        deploy.memory_mb,
+        "us-east-1",
+        "2023/11/14/[$LATEST]0123456789abcdef",
+    );
     let config = GuestConfig { function_name: "notes-api".into(), env, form: GuestForm::Reactor, random_seed: 42 };
     let host = Rc::new(GuestHost::new(config, services));
     let imports = Rc::new(RuntimeImports { host: host.clone(), code: code_json(&deploy) });
@@ -351,7 +367,8 @@ fn the_module_imports_only_the_hosts_functions_and_exports_a_reactor() {
         let ok = match module {
             "stratus" => ["call", "call_result", "response", "context", "remaining_ms", "code"].contains(&name),
             "wasi_snapshot_preview1" => {
-                ["fd_write", "clock_time_get", "random_get", "environ_get", "environ_sizes_get", "proc_exit"].contains(&name)
+                ["fd_write", "clock_time_get", "random_get", "environ_get", "environ_sizes_get", "proc_exit"]
+                    .contains(&name)
             }
             _ => false,
         };
@@ -374,7 +391,10 @@ const settings = require("./settings.json");
 exports.handler = async (event) => ({ text: greet(event.name), punctuation: settings.punctuation, file: __filename });
 "#,
         ),
-        ("lib/greet.js", "const { upper } = require('../util.js');\nmodule.exports = { greet: (n) => 'Hello, ' + upper(n) };\n"),
+        (
+            "lib/greet.js",
+            "const { upper } = require('../util.js');\nmodule.exports = { greet: (n) => 'Hello, ' + upper(n) };\n",
+        ),
         ("util.js", "exports.upper = (s) => String(s).toUpperCase();\n"),
         ("settings.json", r#"{ "punctuation": "!" }"#),
         (
@@ -501,7 +521,10 @@ export const handler = async (event) => {
     assert_eq!(answer.payload["errorMessage"], "no item 7");
     let trace: Vec<&str> = answer.payload["trace"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert_eq!(trace[0], "NotFoundError: no item 7");
-    assert!(trace.iter().any(|l| l.contains("find") && l.contains("index.mjs:5")), "the trace names the frame: {trace:?}");
+    assert!(
+        trace.iter().any(|l| l.contains("find") && l.contains("index.mjs:5")),
+        "the trace names the frame: {trace:?}"
+    );
     let line = answer.logs.iter().find(|l| l.contains("Invoke Error")).expect("the error is logged");
     let f = fields(line);
     assert_eq!((f[1], f[2]), (REQUEST_ID, "ERROR"));
@@ -512,7 +535,10 @@ export const handler = async (event) => {
 
     let answer = env.invoke(json!({ "kind": "reject" }));
     assert_eq!(answer.status, 1);
-    assert_eq!((answer.payload["errorType"].as_str(), answer.payload["errorMessage"].as_str()), (Some("TypeError"), Some("bad input")));
+    assert_eq!(
+        (answer.payload["errorType"].as_str(), answer.payload["errorMessage"].as_str()),
+        (Some("TypeError"), Some("bad input"))
+    );
 
     let answer = env.invoke(json!({ "kind": "string" }));
     assert_eq!(answer.payload, json!({ "errorType": "string", "errorMessage": "just a string", "trace": [] }));
@@ -549,13 +575,20 @@ fn init_error(module: &Rc<dyn Module>, files: &[(&str, &str)], handler: &str) ->
 #[test]
 fn init_errors_are_one_runtime_line_and_a_trap() {
     let module = module_or_skip!();
-    let line = init_error(&module, &[("index.mjs", "export const handler = async (event) => {\n  const x = 1;\n  return x +;\n};\n")], "index.handler");
+    let line = init_error(
+        &module,
+        &[("index.mjs", "export const handler = async (event) => {\n  const x = 1;\n  return x +;\n};\n")],
+        "index.handler",
+    );
     assert!(line.starts_with("Runtime.UserCodeSyntaxError: SyntaxError: "), "{line}");
     assert!(line.ends_with(" in index.mjs:3"), "the file and line: {line}");
 
     let line = init_error(
         &module,
-        &[("index.js", "const lib = require('./lib');\nexports.handler = lib.handler;\n"), ("lib.js", "// one\nexports.handler = async () => {\n  return [1, 2;\n};\n")],
+        &[
+            ("index.js", "const lib = require('./lib');\nexports.handler = lib.handler;\n"),
+            ("lib.js", "// one\nexports.handler = async () => {\n  return [1, 2;\n};\n"),
+        ],
         "index.handler",
     );
     assert!(line.starts_with("Runtime.UserCodeSyntaxError: SyntaxError: ") && line.ends_with(" in lib.js:3"), "{line}");
@@ -566,7 +599,11 @@ fn init_errors_are_one_runtime_line_and_a_trap() {
     let line = init_error(&module, &[("index.mjs", "export const handle = async () => 1;\n")], "index.handler");
     assert_eq!(line, "Runtime.HandlerNotFound: index.handler is undefined or not exported");
 
-    let line = init_error(&module, &[("index.mjs", "import { nope } from './missing.mjs';\nexport const handler = nope;\n")], "index.handler");
+    let line = init_error(
+        &module,
+        &[("index.mjs", "import { nope } from './missing.mjs';\nexport const handler = nope;\n")],
+        "index.handler",
+    );
     assert!(line.starts_with("Runtime.ImportModuleError: Error: Cannot find module './missing.mjs'"), "{line}");
 }
 
@@ -603,7 +640,11 @@ export const handler = async (event, context) => {
     let init_logs = module_env.host.take_logs();
     let mut env = module_env;
     assert_eq!(init_logs.len(), 1, "{init_logs:?}");
-    assert_eq!(fields(&init_logs[0])[1..], ["undefined", "INFO", "cold start"], "before any invocation the request id is undefined");
+    assert_eq!(
+        fields(&init_logs[0])[1..],
+        ["undefined", "INFO", "cold start"],
+        "before any invocation the request id is undefined"
+    );
 
     let answer = env.invoke_with(r#"{"name":"Ada"}"#, Some(60_000.0)).unwrap();
     assert_eq!(
@@ -813,7 +854,9 @@ fn document_client_marshalls_requests_and_unmarshalls_answers() {
                 json!({ "Items": [{ "id": { "S": "n1" } }, { "id": { "S": "n2" } }], "Count": 2, "ScannedCount": 2,
                         "LastEvaluatedKey": { "id": { "S": "n2" } } }),
             ),
-            _ => dynamodb_answer(400, json!({ "__type": "com.amazonaws.dynamodb.v20120810#UnknownOperationException" })),
+            _ => {
+                dynamodb_answer(400, json!({ "__type": "com.amazonaws.dynamodb.v20120810#UnknownOperationException" }))
+            }
         }
     });
     let files = [(
@@ -869,7 +912,15 @@ export const handler = async () => {
     );
     let requests = env.requests();
     let targets: Vec<&str> = requests.iter().map(|r| r.header("x-amz-target").unwrap()).collect();
-    assert_eq!(targets, ["DynamoDB_20120810.PutItem", "DynamoDB_20120810.GetItem", "DynamoDB_20120810.Query", "DynamoDB_20120810.PutItem"]);
+    assert_eq!(
+        targets,
+        [
+            "DynamoDB_20120810.PutItem",
+            "DynamoDB_20120810.GetItem",
+            "DynamoDB_20120810.Query",
+            "DynamoDB_20120810.PutItem"
+        ]
+    );
     for r in &requests {
         assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/_aws/dynamodb/"));
         assert_eq!(r.header("content-type"), Some("application/x-amz-json-1.0"));
@@ -894,7 +945,10 @@ export const handler = async () => {
 fn an_unhandled_sdk_error_fails_the_invocation_with_its_name() {
     let module = module_or_skip!();
     let cloud = fake_cloud(|_| {
-        dynamodb_answer(400, json!({ "__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", "message": "Requested resource not found" }))
+        dynamodb_answer(
+            400,
+            json!({ "__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", "message": "Requested resource not found" }),
+        )
     });
     let files = [(
         "index.js",
@@ -1052,7 +1106,10 @@ fn the_dynamodb_developer_guides_examples_run_against_stratus() {
     let (cloud, _stratus) = real_cloud();
     let files = [("index.mjs", DYNAMODB_GUIDE)];
     let mut env = start(&module, Deploy::new(&files, "index.createTable").cloud(cloud.clone()));
-    assert_eq!(ok(&env.invoke(json!({}))), &json!({ "created": "CoffeeCrop", "status": "ACTIVE", "tables": ["CoffeeCrop"], "createdAt": true }));
+    assert_eq!(
+        ok(&env.invoke(json!({}))),
+        &json!({ "created": "CoffeeCrop", "status": "ACTIVE", "tables": ["CoffeeCrop"], "createdAt": true })
+    );
 
     let mut env = start(&module, Deploy::new(&files, "index.crud").cloud(cloud));
     let answer = env.invoke(json!({}));
@@ -1241,9 +1298,18 @@ fn the_lambda_developer_guides_api_gateway_tutorials_run_against_stratus() {
         assert_eq!(out["headers"], json!({ "Content-Type": "application/json" }));
         (out["statusCode"].as_i64().unwrap(), serde_json::from_str::<Value>(out["body"].as_str().unwrap()).unwrap())
     };
-    assert_eq!(route(&mut env, "PUT /items", None, Some(json!({ "id": "123", "price": 12345, "name": "myitem" }))), (200, json!("Put item 123")));
-    assert_eq!(route(&mut env, "GET /items/{id}", Some("123"), None), (200, json!({ "id": "123", "price": 12345, "name": "myitem" })));
-    assert_eq!(route(&mut env, "GET /items", None, None), (200, json!([{ "id": "123", "price": 12345, "name": "myitem" }])));
+    assert_eq!(
+        route(&mut env, "PUT /items", None, Some(json!({ "id": "123", "price": 12345, "name": "myitem" }))),
+        (200, json!("Put item 123"))
+    );
+    assert_eq!(
+        route(&mut env, "GET /items/{id}", Some("123"), None),
+        (200, json!({ "id": "123", "price": 12345, "name": "myitem" }))
+    );
+    assert_eq!(
+        route(&mut env, "GET /items", None, None),
+        (200, json!([{ "id": "123", "price": 12345, "name": "myitem" }]))
+    );
     assert_eq!(route(&mut env, "DELETE /items/{id}", Some("123"), None), (200, json!("Deleted item 123")));
     assert_eq!(route(&mut env, "GET /items", None, None), (200, json!([])));
     assert_eq!(route(&mut env, "PATCH /items", None, None), (400, json!("Unsupported route: \"PATCH /items\"")));

@@ -154,7 +154,11 @@ fn memory_mb(env: &[String]) -> u64 {
     let from_context = || {
         let ctx = String::from_utf8_lossy(&host::context()).into_owned();
         let at = ctx.find("\"memoryLimitInMB\"")? + "\"memoryLimitInMB\"".len();
-        let digits: String = ctx[at..].chars().skip_while(|c| *c == ':' || c.is_whitespace() || *c == '"').take_while(char::is_ascii_digit).collect();
+        let digits: String = ctx[at..]
+            .chars()
+            .skip_while(|c| *c == ':' || c.is_whitespace() || *c == '"')
+            .take_while(char::is_ascii_digit)
+            .collect();
         digits.parse::<u64>().ok()
     };
     from_env.or_else(from_context).filter(|mb| *mb > 0).unwrap_or(128)
@@ -230,7 +234,9 @@ fn load(ctx: &Context, env: Vec<String>) -> Result<Persistent<Object<'static>>, 
                 let f: Function = ctx.eval_with_options(*source, script_options(name))?;
                 f.call::<_, ()>((native.clone(), internal.clone()))
             };
-            run().map_err(|e| format!("Runtime.InitError: the bootstrap failed in {name}: {}", exception_text(&ctx, e)))?;
+            run().map_err(|e| {
+                format!("Runtime.InitError: the bootstrap failed in {name}: {}", exception_text(&ctx, e))
+            })?;
         }
         Ok(Persistent::save(&ctx, internal))
     })?;
@@ -293,7 +299,9 @@ fn native_object<'js>(ctx: &Ctx<'js>, env: Vec<String>) -> rquickjs::Result<Obje
     native.set("write", Function::new(ctx.clone(), |fd: i32, text: String| host::write(fd, text.as_bytes()))?)?;
     native.set(
         "call",
-        Function::new(ctx.clone(), |request: String| String::from_utf8_lossy(&host::call(request.as_bytes())).into_owned())?,
+        Function::new(ctx.clone(), |request: String| {
+            String::from_utf8_lossy(&host::call(request.as_bytes())).into_owned()
+        })?,
     )?;
     native.set("remaining", Function::new(ctx.clone(), host::remaining)?)?;
     native.set("monotonic", Function::new(ctx.clone(), host::monotonic_ms)?)?;
@@ -317,19 +325,25 @@ fn native_object<'js>(ctx: &Ctx<'js>, env: Vec<String>) -> rquickjs::Result<Obje
     )?;
     native.set(
         "load",
-        Function::new(ctx.clone(), |ctx: Ctx<'js>, name: String, native: Object<'js>, internal: Object<'js>| -> rquickjs::Result<()> {
-            let Some((_, file, source)) = ON_DEMAND.iter().find(|(n, _, _)| *n == name) else {
-                return Err(rquickjs::Error::new_loading_message(&name, "no such part of the runtime"));
-            };
-            let f: Function = ctx.eval_with_options(*source, script_options(file))?;
-            f.call((native, internal))
-        })?,
+        Function::new(
+            ctx.clone(),
+            |ctx: Ctx<'js>, name: String, native: Object<'js>, internal: Object<'js>| -> rquickjs::Result<()> {
+                let Some((_, file, source)) = ON_DEMAND.iter().find(|(n, _, _)| *n == name) else {
+                    return Err(rquickjs::Error::new_loading_message(&name, "no such part of the runtime"));
+                };
+                let f: Function = ctx.eval_with_options(*source, script_options(file))?;
+                f.call((native, internal))
+            },
+        )?,
     )?;
     native.set(
         "evalScript",
-        Function::new(ctx.clone(), |ctx: Ctx<'js>, source: String, filename: String| -> rquickjs::Result<Value<'js>> {
-            ctx.eval_with_options(source, script_options(&filename))
-        })?,
+        Function::new(
+            ctx.clone(),
+            |ctx: Ctx<'js>, source: String, filename: String| -> rquickjs::Result<Value<'js>> {
+                ctx.eval_with_options(source, script_options(&filename))
+            },
+        )?,
     )?;
     Ok(native)
 }
@@ -423,7 +437,13 @@ fn timed_out<'js>(ctx: &Ctx<'js>, internal: &Object<'js>, started_remaining: f64
     let seconds = if started_remaining.is_finite() { (started_remaining / 1000.0).ceil() } else { 0.0 };
     let now: String = ctx.eval("new Date().toISOString()").unwrap_or_default();
     host::write(2, format!("{now} {request_id} Task timed out after {seconds:.2} seconds\n").as_bytes());
-    (1, error_json("Sandbox.Timedout", &format!("RequestId: {request_id} Error: Task timed out after {seconds:.2} seconds")))
+    (
+        1,
+        error_json(
+            "Sandbox.Timedout",
+            &format!("RequestId: {request_id} Error: Task timed out after {seconds:.2} seconds"),
+        ),
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -448,7 +468,13 @@ fn modules<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
 struct EsmResolver;
 
 impl Resolver for EsmResolver {
-    fn resolve<'js>(&mut self, ctx: &Ctx<'js>, base: &str, name: &str, _: Option<ImportAttributes<'js>>) -> rquickjs::Result<String> {
+    fn resolve<'js>(
+        &mut self,
+        ctx: &Ctx<'js>,
+        base: &str,
+        name: &str,
+        _: Option<ImportAttributes<'js>>,
+    ) -> rquickjs::Result<String> {
         let resolve: Function = modules(ctx)?.get("esmResolve")?;
         resolve.call((base, name))
     }
@@ -457,7 +483,12 @@ impl Resolver for EsmResolver {
 struct EsmLoader;
 
 impl Loader for EsmLoader {
-    fn load<'js>(&mut self, ctx: &Ctx<'js>, name: &str, _: Option<ImportAttributes<'js>>) -> rquickjs::Result<Module<'js>> {
+    fn load<'js>(
+        &mut self,
+        ctx: &Ctx<'js>,
+        name: &str,
+        _: Option<ImportAttributes<'js>>,
+    ) -> rquickjs::Result<Module<'js>> {
         let modules = modules(ctx)?;
         let source: Function = modules.get("esmSource")?;
         let text: String = source.call((name,))?;
