@@ -406,6 +406,17 @@ export const handler = async (event) => twice(greet(event.name)) + util.upper("/
 "#,
         ),
         ("twice.mjs", "export const twice = (s) => s + ' ' + s;\n"),
+        // A package bundled in node_modules, found through its exports map,
+        // that requires node:crypto as the uuid package does.
+        (
+            "node_modules/tiny-id/package.json",
+            r#"{ "name": "tiny-id", "exports": { ".": { "node": { "require": "./dist/index.js" }, "default": "./browser.js" } } }"#,
+        ),
+        (
+            "node_modules/tiny-id/dist/index.js",
+            "const crypto = require('crypto');\nexports.id = () => crypto.randomFillSync(new Uint8Array(4)).length;\n",
+        ),
+        ("ids.js", "const { id } = require('tiny-id');\nexports.handler = async () => id();\n"),
     ];
     let mut env = start(&module, Deploy::new(&files, "index.handler"));
     let answer = env.invoke(json!({ "name": "ada" }));
@@ -414,6 +425,9 @@ export const handler = async (event) => twice(greet(event.name)) + util.upper("/
     let mut env = start(&module, Deploy::new(&files, "app.handler"));
     let answer = env.invoke(json!({ "name": "bob" }));
     assert_eq!(ok(&answer), &json!("Hello, BOB Hello, BOB/FILE:///VAR/TASK/APP.MJS"));
+
+    let mut env = start(&module, Deploy::new(&files, "ids.handler"));
+    assert_eq!(ok(&env.invoke(json!({}))), &json!(4));
 }
 
 #[test]
