@@ -561,7 +561,7 @@ export const handler = async (event) => {
 
     // Recursion as deep as ordinary code goes. (Deeper, wasmi's limit of
     // 1,000 WebAssembly frames, about 900 JavaScript calls, traps before
-    // QuickJS's own 768 KiB stack check would throw a RangeError.)
+    // QuickJS's own stack check throws its RangeError at about 2,000.)
     assert_eq!(ok(&env.invoke(json!({ "kind": "recursion", "depth": 500 }))), &json!(500));
 
     // Node ends the process on an unhandled rejection; Lambda answers this.

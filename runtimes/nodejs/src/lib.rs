@@ -2,7 +2,7 @@
 //! modules") that runs AWS-Lambda-style JavaScript handlers on QuickJS-ng.
 //!
 //! * `stratus_init` creates the QuickJS runtime and context (memory limit
-//!   from the function's memory size, a 768 KiB JS stack, an interrupt
+//!   from the function's memory size, a 384 KiB JS stack, an interrupt
 //!   handler on the deadline), runs the bootstrap in `js/` and loads the
 //!   function's code from `stratus.code`. A problem there (a syntax error, a
 //!   missing handler) is written to stderr as one `Runtime.X: ...` line, and
@@ -40,9 +40,16 @@ const ON_DEMAND: &[(&str, &str, &str)] = &[
     ("aws-sdk", "stratus:aws-sdk.js", include_str!("../js/aws-sdk.js")),
 ];
 
-/// QuickJS's stack limit: under the module's 1 MiB wasm stack, with room for
-/// the Rust and C frames around it.
-const JS_STACK_BYTES: usize = 768 * 1024;
+/// QuickJS's stack limit, on the module's 1 MiB shadow stack (in linear
+/// memory). It is not the only limit: the engine's own stack for WebAssembly
+/// frames runs out too, and then the module traps instead of throwing a
+/// RangeError. Measured in V8 (Node 20, 984 KB stack, Liftoff and TurboFan
+/// alike): a plain JavaScript recursion uses about 190 bytes of shadow stack
+/// a call and traps at about 2,700 calls; 384 KiB makes QuickJS throw its
+/// RangeError at about 2,000, first. (Recursion through a builtin's callback,
+/// `[0].map(() => f())`, still traps, at about 650 levels; the toolchain
+/// notes' 768 KiB let every kind of deep recursion trap.)
+const JS_STACK_BYTES: usize = 384 * 1024;
 
 /// The interrupt handler stops JavaScript this long before the deadline, so
 /// that it, and not the fuel check's hard stop at the deadline, ends an
