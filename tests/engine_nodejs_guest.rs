@@ -12,7 +12,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use serde_json::{json, Value};
@@ -20,7 +22,7 @@ use stratus::engine::clock::ManualClock;
 use stratus::engine::lambda::check_import;
 use stratus::engine::lambda::instrument::{self, FuncSig};
 use stratus::engine::lambda::wasi::{
-    instant_monotonic, lambda_environment, CloudLink, GuestConfig, GuestForm, GuestHost, GuestServices, Invocation,
+    lambda_environment, CloudLink, GuestConfig, GuestForm, GuestHost, GuestServices, Invocation,
 };
 use stratus::engine::lambda::wasm::{HostStop, ImportId, Imports, Instance, Memory, Module, Trap, Val, WasmEngine};
 use stratus::engine::lambda::wasmi_engine::WasmiEngine;
@@ -55,12 +57,66 @@ fn allowed(module: &str, name: &str, sig: &FuncSig) -> Result<(), String> {
     check_import(module, name, sig)
 }
 
+/// A compiled runtime module, and the name its bootstrap snapshot is kept under.
+struct RuntimeModule {
+    module: Rc<dyn Module>,
+    kind: String,
+}
+
 /// The runtime module as Stratus deploys it (memory capped at `memory_mb`,
 /// fuel metering woven in), compiled; `None` (and a message) when not built.
-fn runtime_module_for(memory_mb: u32) -> Option<Rc<dyn Module>> {
+fn runtime_module_for(memory_mb: u32) -> Option<RuntimeModule> {
     let bytes = runtime_bytes()?;
     let prepared = instrument::prepare(&bytes, memory_mb, &allowed).expect("nodejs.wasm passes the deploy-time checks");
-    Some(WasmiEngine::new().compile_now(&prepared.bytes).expect("nodejs.wasm compiles"))
+    let module = WasmiEngine::new().compile_now(&prepared.bytes).expect("nodejs.wasm compiles");
+    Some(RuntimeModule { module, kind: format!("metered, {memory_mb} MB") })
+}
+
+/// The runtime module as built, without the deploy-time fuel metering: only
+/// the interrupt handler can stop its JavaScript.
+fn runtime_module_unmetered() -> Option<RuntimeModule> {
+    let module = WasmiEngine::new().compile_now(&runtime_bytes()?).expect("nodejs.wasm compiles");
+    Some(RuntimeModule { module, kind: "unmetered".into() })
+}
+
+/// The memory of an instance right after `_initialize` (QuickJS and the
+/// bootstrap, the same for every function), by module kind. Each test's
+/// environment starts from it, as Stratus starts environments from a
+/// snapshot: under a debug build of wasmi the bootstrap takes seconds, and
+/// this also checks that the runtime survives being restored elsewhere.
+static BOOTSTRAPPED: Mutex<BTreeMap<String, Arc<Vec<u8>>>> = Mutex::new(BTreeMap::new());
+
+/// One monotonic clock for the whole test process, as the browser tab has
+/// one: a snapshot's timers and clocks stay meaningful in a new instance.
+fn process_monotonic() -> Rc<dyn Fn() -> f64> {
+    static START: OnceLock<Instant> = OnceLock::new();
+    let start = *START.get_or_init(Instant::now);
+    Rc::new(move || start.elapsed().as_secs_f64() * 1000.0)
+}
+
+/// Starts `instance` from the bootstrap snapshot of its kind, or runs
+/// `_initialize` and keeps the snapshot. The only mutable global besides the
+/// fuel counter, `__stack_pointer`, is back at its initial value whenever no
+/// export is running, so the memory is the whole state.
+fn bootstrap(instance: &mut Box<dyn Instance>, kind: &str, fresh: bool) -> Result<(), Trap> {
+    let image = if fresh { None } else { BOOTSTRAPPED.lock().unwrap().get(kind).cloned() };
+    match image {
+        Some(image) => {
+            // Grow the memory to the snapshot's size by allocating (the
+            // snapshot's allocator state then forgets the allocation).
+            let grown = instance.call("stratus_alloc", &[Val::I32(image.len() as i32)])?;
+            assert_ne!(grown, [Val::I32(0)], "the memory grows to the snapshot's size");
+            assert!(instance.memory_size() >= image.len() as u64);
+            assert!(instance.write_memory(0, &image), "the snapshot is restored");
+        }
+        None => {
+            instance.call("_initialize", &[])?;
+            let size = instance.memory_size() as u32;
+            let image = instance.read_memory(0, size).expect("the memory reads");
+            BOOTSTRAPPED.lock().unwrap().entry(kind.to_string()).or_insert_with(|| Arc::new(image));
+        }
+    }
+    Ok(())
 }
 
 macro_rules! module_or_skip {
@@ -168,6 +224,9 @@ struct Env {
     cloud: Rc<TestCloud>,
     monotonic: Rc<dyn Fn() -> f64>,
     memory_mb: u32,
+    /// `_initialize`, or restoring its snapshot.
+    bootstrap_ms: f64,
+    /// `stratus_init`: loading the function's code.
     init_ms: f64,
 }
 
@@ -184,9 +243,16 @@ fn code_json(deploy: &Deploy) -> Vec<u8> {
     json!({ "handler": deploy.handler, "runtime": deploy.runtime, "files": files }).to_string().into_bytes()
 }
 
-/// Starts an environment; `Err` holds the trap and the log lines of a failed init.
-fn try_start(module: &Rc<dyn Module>, deploy: Deploy) -> Result<Env, (Trap, Vec<String>)> {
-    let monotonic = instant_monotonic();
+/// Starts an environment from the bootstrap snapshot; `Err` holds the trap
+/// and the log lines of a failed init.
+fn try_start(runtime: &RuntimeModule, deploy: Deploy) -> Result<Env, (Trap, Vec<String>)> {
+    try_start_with(runtime, deploy, false)
+}
+
+/// Starts an environment, from the bootstrap snapshot or (`fresh`) with a
+/// whole cold start, `_initialize` then `stratus_init`.
+fn try_start_with(runtime: &RuntimeModule, deploy: Deploy, fresh: bool) -> Result<Env, (Trap, Vec<String>)> {
+    let monotonic = process_monotonic();
     let services = GuestServices {
         cloud: deploy.cloud.clone(),
         clock: Rc::new(ManualClock::new(START_MS)),
@@ -203,20 +269,31 @@ fn try_start(module: &Rc<dyn Module>, deploy: Deploy) -> Result<Env, (Trap, Vec<
     let config = GuestConfig { function_name: "notes-api".into(), env, form: GuestForm::Reactor, random_seed: 42 };
     let host = Rc::new(GuestHost::new(config, services));
     let imports = Rc::new(RuntimeImports { host: host.clone(), code: code_json(&deploy) });
-    let mut instance = module.instantiate(imports).expect("the runtime instantiates");
+    let mut instance = runtime.module.instantiate(imports).expect("the runtime instantiates");
     host.set_deadline(f64::INFINITY);
     let started = Instant::now();
-    let result = instance.call("stratus_init", &[]);
+    let result = bootstrap(&mut instance, &runtime.kind, fresh);
+    let bootstrap_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let started = Instant::now();
+    let result = result.and_then(|()| instance.call("stratus_init", &[]));
     let init_ms = started.elapsed().as_secs_f64() * 1000.0;
     host.flush_logs();
     match result {
-        Ok(_) => Ok(Env { host, instance, cloud: deploy.cloud, monotonic, memory_mb: deploy.memory_mb, init_ms }),
+        Ok(_) => Ok(Env {
+            host,
+            instance,
+            cloud: deploy.cloud,
+            monotonic,
+            memory_mb: deploy.memory_mb,
+            bootstrap_ms,
+            init_ms,
+        }),
         Err(trap) => Err((trap, host.take_logs())),
     }
 }
 
-fn start(module: &Rc<dyn Module>, deploy: Deploy) -> Env {
-    match try_start(module, deploy) {
+fn start(runtime: &RuntimeModule, deploy: Deploy) -> Env {
+    match try_start(runtime, deploy) {
         Ok(env) => env,
         Err((trap, logs)) => panic!("init failed: {trap:?}\n{}", logs.join("\n")),
     }
@@ -315,10 +392,10 @@ fn an_index_mjs_async_handler_answers_with_its_result() {
 fn measure_init_and_a_warm_call_on_wasmi() {
     let started = Instant::now();
     let Some(bytes) = runtime_bytes() else { return };
-    let prepared = instrument::prepare(&bytes, 128, &allowed).expect("nodejs.wasm passes the deploy-time checks");
-    let module = WasmiEngine::new().compile_now(&prepared.bytes).expect("nodejs.wasm compiles");
+    let Some(module) = runtime_module_for(128) else { return };
     let compile_ms = started.elapsed().as_secs_f64() * 1000.0;
     let files = [("index.mjs", "export const handler = async (event) => ({ ok: true, n: event.n });\n")];
+    let cold = try_start_with(&module, Deploy::new(&files, "index.handler"), true).expect("init succeeds");
     let mut env = start(&module, Deploy::new(&files, "index.handler"));
     let first = Instant::now();
     ok(&env.invoke(json!({ "n": 0 })));
@@ -331,9 +408,14 @@ fn measure_init_and_a_warm_call_on_wasmi() {
     }
     warm.sort_by(f64::total_cmp);
     eprintln!(
-        "nodejs.wasm on wasmi ({} build): {} bytes, compile {compile_ms:.1} ms, init {:.1} ms, first call {first_ms:.2} ms, warm call p50 {:.2} ms",
+        "nodejs.wasm on wasmi ({} build): {} bytes, compile and deploy-time checks {compile_ms:.1} ms, \
+         _initialize {:.1} ms, stratus_init {:.1} ms; from the bootstrap snapshot: restore {:.1} ms, stratus_init {:.1} ms; \
+         first call {first_ms:.2} ms, warm call p50 {:.2} ms",
         if cfg!(debug_assertions) { "debug" } else { "release" },
         bytes.len(),
+        cold.bootstrap_ms,
+        cold.init_ms,
+        env.bootstrap_ms,
         env.init_ms,
         warm[warm.len() / 2]
     );
@@ -343,7 +425,7 @@ fn measure_init_and_a_warm_call_on_wasmi() {
 fn the_module_imports_only_the_hosts_functions_and_exports_a_reactor() {
     let Some(bytes) = runtime_bytes() else { return };
     let prepared = instrument::prepare(&bytes, 128, &allowed).expect("nodejs.wasm passes the deploy-time checks");
-    assert_eq!(prepared.form, instrument::Form::Reactor { has_initialize: false, has_init: true });
+    assert_eq!(prepared.form, instrument::Form::Reactor { has_initialize: true, has_init: true });
     let mut imports = Vec::new();
     let mut exports = Vec::new();
     for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
@@ -374,7 +456,7 @@ fn the_module_imports_only_the_hosts_functions_and_exports_a_reactor() {
         };
         assert!(ok, "unexpected import {import} (all: {imports:?})");
     }
-    for export in ["memory", "stratus_alloc", "stratus_handle", "stratus_init"] {
+    for export in ["memory", "_initialize", "stratus_alloc", "stratus_handle", "stratus_init"] {
         assert!(exports.iter().any(|e| e == export), "exports {export}: {exports:?}");
     }
     assert!(!exports.iter().any(|e| e == "_start"), "a reactor has no _start: {exports:?}");
@@ -574,7 +656,7 @@ export const handler = async (event) => {
     assert_eq!(ok(&env.invoke(json!({}))), &json!({ "ok": true }), "the environment survives its errors");
 }
 
-fn init_error(module: &Rc<dyn Module>, files: &[(&str, &str)], handler: &str) -> String {
+fn init_error(module: &RuntimeModule, files: &[(&str, &str)], handler: &str) -> String {
     match try_start(module, Deploy::new(files, handler)) {
         Ok(_) => panic!("init should fail"),
         Err((trap, logs)) => {
@@ -770,12 +852,6 @@ export const handler = async () => {
             "random": true,
         })
     );
-}
-
-/// The runtime module as built, without the deploy-time fuel metering: only
-/// the interrupt handler can stop its JavaScript.
-fn runtime_module_unmetered() -> Option<Rc<dyn Module>> {
-    Some(WasmiEngine::new().compile_now(&runtime_bytes()?).expect("nodejs.wasm compiles"))
 }
 
 #[test]

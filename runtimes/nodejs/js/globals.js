@@ -996,11 +996,16 @@
   internal.reseedRandom = reseed;
 
   // ---------------------------------------------------------------- process
+  // Filled at stratus_init (internal.loadEnv), not here: the bootstrap is
+  // the same for every function and may be snapshotted before any has one.
   const env = {};
-  for (const entry of native.env()) {
-    const i = entry.indexOf("=");
-    if (i > 0) env[entry.slice(0, i)] = entry.slice(i + 1);
-  }
+  internal.loadEnv = () => {
+    for (const k of Object.keys(env)) delete env[k];
+    for (const entry of native.env()) {
+      const i = entry.indexOf("=");
+      if (i > 0) env[entry.slice(0, i)] = entry.slice(i + 1);
+    }
+  };
   const startMs = native.monotonic();
   const hrtime = (prev) => {
     const ns = Math.round(native.monotonic() * 1e6);

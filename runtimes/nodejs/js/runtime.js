@@ -103,6 +103,7 @@
 
   async function init(codeJson) {
     try {
+      internal.loadEnv();
       const code = JSON.parse(codeJson || "{}");
       modules.setFiles(code.files || {});
       const major = /^nodejs(\d+)/.exec(code.runtime || "");
