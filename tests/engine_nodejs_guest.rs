@@ -12,15 +12,17 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use serde_json::{json, Value};
 use stratus::engine::clock::ManualClock;
-use stratus::engine::lambda::instrument::{self, FuncSig};
 use stratus::engine::lambda::check_import;
+use stratus::engine::lambda::instrument::{self, FuncSig};
 use stratus::engine::lambda::wasi::{
-    instant_monotonic, lambda_environment, CloudLink, GuestConfig, GuestForm, GuestHost, GuestServices, Invocation,
+    lambda_environment, CloudLink, GuestConfig, GuestForm, GuestHost, GuestServices, Invocation,
 };
 use stratus::engine::lambda::wasm::{HostStop, ImportId, Imports, Instance, Memory, Module, Trap, Val, WasmEngine};
 use stratus::engine::lambda::wasmi_engine::WasmiEngine;
@@ -46,17 +48,75 @@ fn runtime_bytes() -> Option<Vec<u8>> {
 fn allowed(module: &str, name: &str, sig: &FuncSig) -> Result<(), String> {
     if module == "stratus" && name == "code" {
         let i32_ = instrument::ValType::I32;
-        return if sig.params == [i32_, i32_] && sig.results == [i32_] { Ok(()) } else { Err(format!("stratus.code has the signature {sig}")) };
+        return if sig.params == [i32_, i32_] && sig.results == [i32_] {
+            Ok(())
+        } else {
+            Err(format!("stratus.code has the signature {sig}"))
+        };
     }
     check_import(module, name, sig)
 }
 
+/// A compiled runtime module, and the name its bootstrap snapshot is kept under.
+struct RuntimeModule {
+    module: Rc<dyn Module>,
+    kind: String,
+}
+
 /// The runtime module as Stratus deploys it (memory capped at `memory_mb`,
 /// fuel metering woven in), compiled; `None` (and a message) when not built.
-fn runtime_module_for(memory_mb: u32) -> Option<Rc<dyn Module>> {
+fn runtime_module_for(memory_mb: u32) -> Option<RuntimeModule> {
     let bytes = runtime_bytes()?;
     let prepared = instrument::prepare(&bytes, memory_mb, &allowed).expect("nodejs.wasm passes the deploy-time checks");
-    Some(WasmiEngine::new().compile_now(&prepared.bytes).expect("nodejs.wasm compiles"))
+    let module = WasmiEngine::new().compile_now(&prepared.bytes).expect("nodejs.wasm compiles");
+    Some(RuntimeModule { module, kind: format!("metered, {memory_mb} MB") })
+}
+
+/// The runtime module as built, without the deploy-time fuel metering: only
+/// the interrupt handler can stop its JavaScript.
+fn runtime_module_unmetered() -> Option<RuntimeModule> {
+    let module = WasmiEngine::new().compile_now(&runtime_bytes()?).expect("nodejs.wasm compiles");
+    Some(RuntimeModule { module, kind: "unmetered".into() })
+}
+
+/// The memory of an instance right after `_initialize` (QuickJS and the
+/// bootstrap, the same for every function), by module kind. Each test's
+/// environment starts from it, as Stratus starts environments from a
+/// snapshot: under a debug build of wasmi the bootstrap takes seconds, and
+/// this also checks that the runtime survives being restored elsewhere.
+static BOOTSTRAPPED: Mutex<BTreeMap<String, Arc<Vec<u8>>>> = Mutex::new(BTreeMap::new());
+
+/// One monotonic clock for the whole test process, as the browser tab has
+/// one: a snapshot's timers and clocks stay meaningful in a new instance.
+fn process_monotonic() -> Rc<dyn Fn() -> f64> {
+    static START: OnceLock<Instant> = OnceLock::new();
+    let start = *START.get_or_init(Instant::now);
+    Rc::new(move || start.elapsed().as_secs_f64() * 1000.0)
+}
+
+/// Starts `instance` from the bootstrap snapshot of its kind, or runs
+/// `_initialize` and keeps the snapshot. The only mutable global besides the
+/// fuel counter, `__stack_pointer`, is back at its initial value whenever no
+/// export is running, so the memory is the whole state.
+fn bootstrap(instance: &mut Box<dyn Instance>, kind: &str, fresh: bool) -> Result<(), Trap> {
+    let image = if fresh { None } else { BOOTSTRAPPED.lock().unwrap().get(kind).cloned() };
+    match image {
+        Some(image) => {
+            // Grow the memory to the snapshot's size by allocating (the
+            // snapshot's allocator state then forgets the allocation).
+            let grown = instance.call("stratus_alloc", &[Val::I32(image.len() as i32)])?;
+            assert_ne!(grown, [Val::I32(0)], "the memory grows to the snapshot's size");
+            assert!(instance.memory_size() >= image.len() as u64);
+            assert!(instance.write_memory(0, &image), "the snapshot is restored");
+        }
+        None => {
+            instance.call("_initialize", &[])?;
+            let size = instance.memory_size() as u32;
+            let image = instance.read_memory(0, size).expect("the memory reads");
+            BOOTSTRAPPED.lock().unwrap().entry(kind.to_string()).or_insert_with(|| Arc::new(image));
+        }
+    }
+    Ok(())
 }
 
 macro_rules! module_or_skip {
@@ -127,7 +187,9 @@ fn real_cloud() -> (Rc<TestCloud>, Rc<Cloud>) {
 }
 
 fn no_cloud() -> Rc<TestCloud> {
-    fake_cloud(|r| HttpResponse::new(500).with_body("text/plain", format!("this test expects no call ({} {})", r.method, r.path)))
+    fake_cloud(|r| {
+        HttpResponse::new(500).with_body("text/plain", format!("this test expects no call ({} {})", r.method, r.path))
+    })
 }
 
 struct Deploy<'a> {
@@ -162,6 +224,9 @@ struct Env {
     cloud: Rc<TestCloud>,
     monotonic: Rc<dyn Fn() -> f64>,
     memory_mb: u32,
+    /// `_initialize`, or restoring its snapshot.
+    bootstrap_ms: f64,
+    /// `stratus_init`: loading the function's code.
     init_ms: f64,
 }
 
@@ -178,29 +243,63 @@ fn code_json(deploy: &Deploy) -> Vec<u8> {
     json!({ "handler": deploy.handler, "runtime": deploy.runtime, "files": files }).to_string().into_bytes()
 }
 
-/// Starts an environment; `Err` holds the trap and the log lines of a failed init.
-fn try_start(module: &Rc<dyn Module>, deploy: Deploy) -> Result<Env, (Trap, Vec<String>)> {
-    let monotonic = instant_monotonic();
-    let services =
-        GuestServices { cloud: deploy.cloud.clone(), clock: Rc::new(ManualClock::new(START_MS)), monotonic: monotonic.clone() };
-    let env = lambda_environment(&deploy.env, "notes-api", "$LATEST", deploy.memory_mb, "us-east-1", "2023/11/14/[$LATEST]0123456789abcdef");
-    let config = GuestConfig { function_name: "notes-api".into(), env, form: GuestForm::Reactor, random_seed: 42, code: Rc::new(code_json(&deploy)) };
+/// Starts an environment from the bootstrap snapshot; `Err` holds the trap
+/// and the log lines of a failed init.
+fn try_start(runtime: &RuntimeModule, deploy: Deploy) -> Result<Env, (Trap, Vec<String>)> {
+    try_start_with(runtime, deploy, false)
+}
+
+/// Starts an environment, from the bootstrap snapshot or (`fresh`) with a
+/// whole cold start, `_initialize` then `stratus_init`.
+fn try_start_with(runtime: &RuntimeModule, deploy: Deploy, fresh: bool) -> Result<Env, (Trap, Vec<String>)> {
+    let monotonic = process_monotonic();
+    let services = GuestServices {
+        cloud: deploy.cloud.clone(),
+        clock: Rc::new(ManualClock::new(START_MS)),
+        monotonic: monotonic.clone(),
+    };
+    let env = lambda_environment(
+        &deploy.env,
+        "notes-api",
+        "$LATEST",
+        deploy.memory_mb,
+        "us-east-1",
+        "2023/11/14/[$LATEST]0123456789abcdef",
+    );
+    let config = GuestConfig {
+        function_name: "notes-api".into(),
+        env,
+        form: GuestForm::Reactor,
+        random_seed: 42,
+        code: Rc::new(code_json(&deploy)),
+    };
     let host = Rc::new(GuestHost::new(config, services));
     let imports = Rc::new(RuntimeImports { host: host.clone(), code: code_json(&deploy) });
-    let mut instance = module.instantiate(imports).expect("the runtime instantiates");
+    let mut instance = runtime.module.instantiate(imports).expect("the runtime instantiates");
     host.set_deadline(f64::INFINITY);
     let started = Instant::now();
-    let result = instance.call("stratus_init", &[]);
+    let result = bootstrap(&mut instance, &runtime.kind, fresh);
+    let bootstrap_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let started = Instant::now();
+    let result = result.and_then(|()| instance.call("stratus_init", &[]));
     let init_ms = started.elapsed().as_secs_f64() * 1000.0;
     host.flush_logs();
     match result {
-        Ok(_) => Ok(Env { host, instance, cloud: deploy.cloud, monotonic, memory_mb: deploy.memory_mb, init_ms }),
+        Ok(_) => Ok(Env {
+            host,
+            instance,
+            cloud: deploy.cloud,
+            monotonic,
+            memory_mb: deploy.memory_mb,
+            bootstrap_ms,
+            init_ms,
+        }),
         Err(trap) => Err((trap, host.take_logs())),
     }
 }
 
-fn start(module: &Rc<dyn Module>, deploy: Deploy) -> Env {
-    match try_start(module, deploy) {
+fn start(runtime: &RuntimeModule, deploy: Deploy) -> Env {
+    match try_start(runtime, deploy) {
         Ok(env) => env,
         Err((trap, logs)) => panic!("init failed: {trap:?}\n{}", logs.join("\n")),
     }
@@ -299,10 +398,10 @@ fn an_index_mjs_async_handler_answers_with_its_result() {
 fn measure_init_and_a_warm_call_on_wasmi() {
     let started = Instant::now();
     let Some(bytes) = runtime_bytes() else { return };
-    let prepared = instrument::prepare(&bytes, 128, &allowed).expect("nodejs.wasm passes the deploy-time checks");
-    let module = WasmiEngine::new().compile_now(&prepared.bytes).expect("nodejs.wasm compiles");
+    let Some(module) = runtime_module_for(128) else { return };
     let compile_ms = started.elapsed().as_secs_f64() * 1000.0;
     let files = [("index.mjs", "export const handler = async (event) => ({ ok: true, n: event.n });\n")];
+    let cold = try_start_with(&module, Deploy::new(&files, "index.handler"), true).expect("init succeeds");
     let mut env = start(&module, Deploy::new(&files, "index.handler"));
     let first = Instant::now();
     ok(&env.invoke(json!({ "n": 0 })));
@@ -315,9 +414,14 @@ fn measure_init_and_a_warm_call_on_wasmi() {
     }
     warm.sort_by(f64::total_cmp);
     eprintln!(
-        "nodejs.wasm on wasmi ({} build): {} bytes, compile {compile_ms:.1} ms, init {:.1} ms, first call {first_ms:.2} ms, warm call p50 {:.2} ms",
+        "nodejs.wasm on wasmi ({} build): {} bytes, compile and deploy-time checks {compile_ms:.1} ms, \
+         _initialize {:.1} ms, stratus_init {:.1} ms; from the bootstrap snapshot: restore {:.1} ms, stratus_init {:.1} ms; \
+         first call {first_ms:.2} ms, warm call p50 {:.2} ms",
         if cfg!(debug_assertions) { "debug" } else { "release" },
         bytes.len(),
+        cold.bootstrap_ms,
+        cold.init_ms,
+        env.bootstrap_ms,
         env.init_ms,
         warm[warm.len() / 2]
     );
@@ -327,7 +431,7 @@ fn measure_init_and_a_warm_call_on_wasmi() {
 fn the_module_imports_only_the_hosts_functions_and_exports_a_reactor() {
     let Some(bytes) = runtime_bytes() else { return };
     let prepared = instrument::prepare(&bytes, 128, &allowed).expect("nodejs.wasm passes the deploy-time checks");
-    assert_eq!(prepared.form, instrument::Form::Reactor { has_initialize: false, has_init: true });
+    assert_eq!(prepared.form, instrument::Form::Reactor { has_initialize: true, has_init: true });
     let mut imports = Vec::new();
     let mut exports = Vec::new();
     for payload in wasmparser::Parser::new(0).parse_all(&bytes) {
@@ -351,13 +455,14 @@ fn the_module_imports_only_the_hosts_functions_and_exports_a_reactor() {
         let ok = match module {
             "stratus" => ["call", "call_result", "response", "context", "remaining_ms", "code"].contains(&name),
             "wasi_snapshot_preview1" => {
-                ["fd_write", "clock_time_get", "random_get", "environ_get", "environ_sizes_get", "proc_exit"].contains(&name)
+                ["fd_write", "clock_time_get", "random_get", "environ_get", "environ_sizes_get", "proc_exit"]
+                    .contains(&name)
             }
             _ => false,
         };
         assert!(ok, "unexpected import {import} (all: {imports:?})");
     }
-    for export in ["memory", "stratus_alloc", "stratus_handle", "stratus_init"] {
+    for export in ["memory", "_initialize", "stratus_alloc", "stratus_handle", "stratus_init"] {
         assert!(exports.iter().any(|e| e == export), "exports {export}: {exports:?}");
     }
     assert!(!exports.iter().any(|e| e == "_start"), "a reactor has no _start: {exports:?}");
@@ -374,7 +479,10 @@ const settings = require("./settings.json");
 exports.handler = async (event) => ({ text: greet(event.name), punctuation: settings.punctuation, file: __filename });
 "#,
         ),
-        ("lib/greet.js", "const { upper } = require('../util.js');\nmodule.exports = { greet: (n) => 'Hello, ' + upper(n) };\n"),
+        (
+            "lib/greet.js",
+            "const { upper } = require('../util.js');\nmodule.exports = { greet: (n) => 'Hello, ' + upper(n) };\n",
+        ),
         ("util.js", "exports.upper = (s) => String(s).toUpperCase();\n"),
         ("settings.json", r#"{ "punctuation": "!" }"#),
         (
@@ -386,6 +494,17 @@ export const handler = async (event) => twice(greet(event.name)) + util.upper("/
 "#,
         ),
         ("twice.mjs", "export const twice = (s) => s + ' ' + s;\n"),
+        // A package bundled in node_modules, found through its exports map,
+        // that requires node:crypto as the uuid package does.
+        (
+            "node_modules/tiny-id/package.json",
+            r#"{ "name": "tiny-id", "exports": { ".": { "node": { "require": "./dist/index.js" }, "default": "./browser.js" } } }"#,
+        ),
+        (
+            "node_modules/tiny-id/dist/index.js",
+            "const crypto = require('crypto');\nexports.id = () => crypto.randomFillSync(new Uint8Array(4)).length;\n",
+        ),
+        ("ids.js", "const { id } = require('tiny-id');\nexports.handler = async () => id();\n"),
     ];
     let mut env = start(&module, Deploy::new(&files, "index.handler"));
     let answer = env.invoke(json!({ "name": "ada" }));
@@ -394,6 +513,9 @@ export const handler = async (event) => twice(greet(event.name)) + util.upper("/
     let mut env = start(&module, Deploy::new(&files, "app.handler"));
     let answer = env.invoke(json!({ "name": "bob" }));
     assert_eq!(ok(&answer), &json!("Hello, BOB Hello, BOB/FILE:///VAR/TASK/APP.MJS"));
+
+    let mut env = start(&module, Deploy::new(&files, "ids.handler"));
+    assert_eq!(ok(&env.invoke(json!({}))), &json!(4));
 }
 
 #[test]
@@ -501,7 +623,10 @@ export const handler = async (event) => {
     assert_eq!(answer.payload["errorMessage"], "no item 7");
     let trace: Vec<&str> = answer.payload["trace"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert_eq!(trace[0], "NotFoundError: no item 7");
-    assert!(trace.iter().any(|l| l.contains("find") && l.contains("index.mjs:5")), "the trace names the frame: {trace:?}");
+    assert!(
+        trace.iter().any(|l| l.contains("find") && l.contains("index.mjs:5")),
+        "the trace names the frame: {trace:?}"
+    );
     let line = answer.logs.iter().find(|l| l.contains("Invoke Error")).expect("the error is logged");
     let f = fields(line);
     assert_eq!((f[1], f[2]), (REQUEST_ID, "ERROR"));
@@ -512,7 +637,10 @@ export const handler = async (event) => {
 
     let answer = env.invoke(json!({ "kind": "reject" }));
     assert_eq!(answer.status, 1);
-    assert_eq!((answer.payload["errorType"].as_str(), answer.payload["errorMessage"].as_str()), (Some("TypeError"), Some("bad input")));
+    assert_eq!(
+        (answer.payload["errorType"].as_str(), answer.payload["errorMessage"].as_str()),
+        (Some("TypeError"), Some("bad input"))
+    );
 
     let answer = env.invoke(json!({ "kind": "string" }));
     assert_eq!(answer.payload, json!({ "errorType": "string", "errorMessage": "just a string", "trace": [] }));
@@ -521,7 +649,7 @@ export const handler = async (event) => {
 
     // Recursion as deep as ordinary code goes. (Deeper, wasmi's limit of
     // 1,000 WebAssembly frames, about 900 JavaScript calls, traps before
-    // QuickJS's own 768 KiB stack check would throw a RangeError.)
+    // QuickJS's own stack check throws its RangeError at about 2,000.)
     assert_eq!(ok(&env.invoke(json!({ "kind": "recursion", "depth": 500 }))), &json!(500));
 
     // Node ends the process on an unhandled rejection; Lambda answers this.
@@ -534,7 +662,7 @@ export const handler = async (event) => {
     assert_eq!(ok(&env.invoke(json!({}))), &json!({ "ok": true }), "the environment survives its errors");
 }
 
-fn init_error(module: &Rc<dyn Module>, files: &[(&str, &str)], handler: &str) -> String {
+fn init_error(module: &RuntimeModule, files: &[(&str, &str)], handler: &str) -> String {
     match try_start(module, Deploy::new(files, handler)) {
         Ok(_) => panic!("init should fail"),
         Err((trap, logs)) => {
@@ -549,13 +677,20 @@ fn init_error(module: &Rc<dyn Module>, files: &[(&str, &str)], handler: &str) ->
 #[test]
 fn init_errors_are_one_runtime_line_and_a_trap() {
     let module = module_or_skip!();
-    let line = init_error(&module, &[("index.mjs", "export const handler = async (event) => {\n  const x = 1;\n  return x +;\n};\n")], "index.handler");
+    let line = init_error(
+        &module,
+        &[("index.mjs", "export const handler = async (event) => {\n  const x = 1;\n  return x +;\n};\n")],
+        "index.handler",
+    );
     assert!(line.starts_with("Runtime.UserCodeSyntaxError: SyntaxError: "), "{line}");
     assert!(line.ends_with(" in index.mjs:3"), "the file and line: {line}");
 
     let line = init_error(
         &module,
-        &[("index.js", "const lib = require('./lib');\nexports.handler = lib.handler;\n"), ("lib.js", "// one\nexports.handler = async () => {\n  return [1, 2;\n};\n")],
+        &[
+            ("index.js", "const lib = require('./lib');\nexports.handler = lib.handler;\n"),
+            ("lib.js", "// one\nexports.handler = async () => {\n  return [1, 2;\n};\n"),
+        ],
         "index.handler",
     );
     assert!(line.starts_with("Runtime.UserCodeSyntaxError: SyntaxError: ") && line.ends_with(" in lib.js:3"), "{line}");
@@ -566,7 +701,11 @@ fn init_errors_are_one_runtime_line_and_a_trap() {
     let line = init_error(&module, &[("index.mjs", "export const handle = async () => 1;\n")], "index.handler");
     assert_eq!(line, "Runtime.HandlerNotFound: index.handler is undefined or not exported");
 
-    let line = init_error(&module, &[("index.mjs", "import { nope } from './missing.mjs';\nexport const handler = nope;\n")], "index.handler");
+    let line = init_error(
+        &module,
+        &[("index.mjs", "import { nope } from './missing.mjs';\nexport const handler = nope;\n")],
+        "index.handler",
+    );
     assert!(line.starts_with("Runtime.ImportModuleError: Error: Cannot find module './missing.mjs'"), "{line}");
 }
 
@@ -603,7 +742,11 @@ export const handler = async (event, context) => {
     let init_logs = module_env.host.take_logs();
     let mut env = module_env;
     assert_eq!(init_logs.len(), 1, "{init_logs:?}");
-    assert_eq!(fields(&init_logs[0])[1..], ["undefined", "INFO", "cold start"], "before any invocation the request id is undefined");
+    assert_eq!(
+        fields(&init_logs[0])[1..],
+        ["undefined", "INFO", "cold start"],
+        "before any invocation the request id is undefined"
+    );
 
     let answer = env.invoke_with(r#"{"name":"Ada"}"#, Some(60_000.0)).unwrap();
     assert_eq!(
@@ -686,6 +829,7 @@ export const handler = async () => {
     sha256: crypto.createHash("sha256").update("abc").digest("hex"),
     hmac: crypto.createHmac("sha256", "key").update("The quick brown fox jumps over the lazy dog").digest("hex"),
     md5: crypto.createHash("md5").update("").digest("hex"),
+    random: Array.from({ length: 1000 }, Math.random).every((x) => x >= 0 && x < 1) && Math.random() !== Math.random(),
   };
 };
 "#,
@@ -711,14 +855,9 @@ export const handler = async () => {
             "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
             "hmac": "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8",
             "md5": "d41d8cd98f00b204e9800998ecf8427e",
+            "random": true,
         })
     );
-}
-
-/// The runtime module as built, without the deploy-time fuel metering: only
-/// the interrupt handler can stop its JavaScript.
-fn runtime_module_unmetered() -> Option<Rc<dyn Module>> {
-    Some(WasmiEngine::new().compile_now(&runtime_bytes()?).expect("nodejs.wasm compiles"))
 }
 
 #[test]
@@ -811,7 +950,9 @@ fn document_client_marshalls_requests_and_unmarshalls_answers() {
                 json!({ "Items": [{ "id": { "S": "n1" } }, { "id": { "S": "n2" } }], "Count": 2, "ScannedCount": 2,
                         "LastEvaluatedKey": { "id": { "S": "n2" } } }),
             ),
-            _ => dynamodb_answer(400, json!({ "__type": "com.amazonaws.dynamodb.v20120810#UnknownOperationException" })),
+            _ => {
+                dynamodb_answer(400, json!({ "__type": "com.amazonaws.dynamodb.v20120810#UnknownOperationException" }))
+            }
         }
     });
     let files = [(
@@ -867,7 +1008,15 @@ export const handler = async () => {
     );
     let requests = env.requests();
     let targets: Vec<&str> = requests.iter().map(|r| r.header("x-amz-target").unwrap()).collect();
-    assert_eq!(targets, ["DynamoDB_20120810.PutItem", "DynamoDB_20120810.GetItem", "DynamoDB_20120810.Query", "DynamoDB_20120810.PutItem"]);
+    assert_eq!(
+        targets,
+        [
+            "DynamoDB_20120810.PutItem",
+            "DynamoDB_20120810.GetItem",
+            "DynamoDB_20120810.Query",
+            "DynamoDB_20120810.PutItem"
+        ]
+    );
     for r in &requests {
         assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/_aws/dynamodb/"));
         assert_eq!(r.header("content-type"), Some("application/x-amz-json-1.0"));
@@ -892,7 +1041,10 @@ export const handler = async () => {
 fn an_unhandled_sdk_error_fails_the_invocation_with_its_name() {
     let module = module_or_skip!();
     let cloud = fake_cloud(|_| {
-        dynamodb_answer(400, json!({ "__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", "message": "Requested resource not found" }))
+        dynamodb_answer(
+            400,
+            json!({ "__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", "message": "Requested resource not found" }),
+        )
     });
     let files = [(
         "index.js",
@@ -985,7 +1137,8 @@ export const createTable = async () => {
   await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: "CoffeeCrop" });
   const described = await client.send(new DescribeTableCommand({ TableName: "CoffeeCrop" }));
   const tables = await client.send(new ListTablesCommand({}));
-  return { created: response.TableDescription.TableName, status: described.Table.TableStatus, tables: tables.TableNames };
+  return { created: response.TableDescription.TableName, status: described.Table.TableStatus, tables: tables.TableNames,
+           createdAt: described.Table.CreationDateTime instanceof Date };
 };
 
 export const crud = async () => {
@@ -1049,7 +1202,10 @@ fn the_dynamodb_developer_guides_examples_run_against_stratus() {
     let (cloud, _stratus) = real_cloud();
     let files = [("index.mjs", DYNAMODB_GUIDE)];
     let mut env = start(&module, Deploy::new(&files, "index.createTable").cloud(cloud.clone()));
-    assert_eq!(ok(&env.invoke(json!({}))), &json!({ "created": "CoffeeCrop", "status": "ACTIVE", "tables": ["CoffeeCrop"] }));
+    assert_eq!(
+        ok(&env.invoke(json!({}))),
+        &json!({ "created": "CoffeeCrop", "status": "ACTIVE", "tables": ["CoffeeCrop"], "createdAt": true })
+    );
 
     let mut env = start(&module, Deploy::new(&files, "index.crud").cloud(cloud));
     let answer = env.invoke(json!({}));
@@ -1238,9 +1394,18 @@ fn the_lambda_developer_guides_api_gateway_tutorials_run_against_stratus() {
         assert_eq!(out["headers"], json!({ "Content-Type": "application/json" }));
         (out["statusCode"].as_i64().unwrap(), serde_json::from_str::<Value>(out["body"].as_str().unwrap()).unwrap())
     };
-    assert_eq!(route(&mut env, "PUT /items", None, Some(json!({ "id": "123", "price": 12345, "name": "myitem" }))), (200, json!("Put item 123")));
-    assert_eq!(route(&mut env, "GET /items/{id}", Some("123"), None), (200, json!({ "id": "123", "price": 12345, "name": "myitem" })));
-    assert_eq!(route(&mut env, "GET /items", None, None), (200, json!([{ "id": "123", "price": 12345, "name": "myitem" }])));
+    assert_eq!(
+        route(&mut env, "PUT /items", None, Some(json!({ "id": "123", "price": 12345, "name": "myitem" }))),
+        (200, json!("Put item 123"))
+    );
+    assert_eq!(
+        route(&mut env, "GET /items/{id}", Some("123"), None),
+        (200, json!({ "id": "123", "price": 12345, "name": "myitem" }))
+    );
+    assert_eq!(
+        route(&mut env, "GET /items", None, None),
+        (200, json!([{ "id": "123", "price": 12345, "name": "myitem" }]))
+    );
     assert_eq!(route(&mut env, "DELETE /items/{id}", Some("123"), None), (200, json!("Deleted item 123")));
     assert_eq!(route(&mut env, "GET /items", None, None), (200, json!([])));
     assert_eq!(route(&mut env, "PATCH /items", None, None), (400, json!("Unsupported route: \"PATCH /items\"")));

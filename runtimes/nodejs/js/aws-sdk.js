@@ -335,6 +335,21 @@
     return value;
   }
 
+  // Timestamps (CreationDateTime, LastIncreaseDateTime...) come back as
+  // Date objects, as the SDK's deserializer makes them; items' attributes
+  // are attribute-value objects, never bare numbers, so they are left alone.
+  function decodeDates(value) {
+    if (Array.isArray(value)) value.forEach(decodeDates);
+    else if (value && typeof value === "object" && !(value instanceof Uint8Array)) {
+      for (const k of Object.keys(value)) {
+        const v = value[k];
+        if (typeof v === "number" && /(DateTime|Time)$/.test(k)) value[k] = new Date(Math.round(v * 1000));
+        else decodeDates(v);
+      }
+    }
+    return value;
+  }
+
   function dynamodbError(res) {
     let body = {};
     try {
@@ -362,7 +377,7 @@
       toJson(input)
     );
     if (res.status >= 300 || res.status === 0) throw dynamodbError(res);
-    const out = res.body ? decodeBinary(JSON.parse(res.body)) : {};
+    const out = res.body ? decodeDates(decodeBinary(JSON.parse(res.body))) : {};
     out.$metadata = metadata(res);
     return out;
   }

@@ -218,6 +218,19 @@
       }
       return b;
     },
+    randomFillSync(buf, offset = 0, size) {
+      const bytes = new Uint8Array(buf.buffer || buf, buf.byteOffset || 0, buf.byteLength);
+      const n = size === undefined ? bytes.length - offset : size;
+      bytes.set(native.random(n), offset);
+      return buf;
+    },
+    randomFill(buf, offset, size, cb) {
+      const callback = [offset, size, cb].find((f) => typeof f === "function");
+      const o = typeof offset === "number" ? offset : 0;
+      const n = typeof size === "number" ? size : undefined;
+      const result = internal.nodeCrypto.randomFillSync(buf, o, n);
+      queueMicrotask(() => callback(null, result));
+    },
     randomInt(min, max) {
       if (max === undefined) {
         max = min;

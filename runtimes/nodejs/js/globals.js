@@ -959,12 +959,53 @@
   const crypto = { getRandomValues, randomUUID };
   define(g, "crypto", crypto);
 
-  // ---------------------------------------------------------------- process
-  const env = {};
-  for (const entry of native.env()) {
-    const i = entry.indexOf("=");
-    if (i > 0) env[entry.slice(0, i)] = entry.slice(i + 1);
+  // Math.random as xorshift128+ seeded from random_get, and seeded again at
+  // an environment's first invocation: Stratus starts environments from a
+  // snapshot taken after init, and QuickJS's own generator, seeded once at
+  // startup, would give every environment of a function the same numbers.
+  const rngState = new Uint32Array(4);
+  function reseed() {
+    const b = native.random(16);
+    for (let i = 0; i < 4; i++) rngState[i] = (b[4 * i] | (b[4 * i + 1] << 8) | (b[4 * i + 2] << 16) | (b[4 * i + 3] << 24)) >>> 0;
+    if (!(rngState[0] | rngState[1] | rngState[2] | rngState[3])) rngState[0] = 1;
   }
+  reseed();
+  define(Math, "random", function random() {
+    // xorshift128+ on two 64-bit words held as pairs of 32-bit halves.
+    let s1hi = rngState[0], s1lo = rngState[1];
+    const s0hi = rngState[2], s0lo = rngState[3];
+    rngState[0] = s0hi;
+    rngState[1] = s0lo;
+    // s1 ^= s1 << 23
+    s1hi ^= ((s1hi << 23) | (s1lo >>> 9)) >>> 0;
+    s1lo ^= (s1lo << 23) >>> 0;
+    // s1 ^= s1 >> 17
+    s1lo ^= ((s1lo >>> 17) | (s1hi << 15)) >>> 0;
+    s1hi ^= s1hi >>> 17;
+    // s1 ^= s0 ^ (s0 >> 26)
+    s1lo ^= s0lo ^ (((s0lo >>> 26) | (s0hi << 6)) >>> 0);
+    s1hi ^= s0hi ^ (s0hi >>> 26);
+    rngState[2] = s1hi >>> 0;
+    rngState[3] = s1lo >>> 0;
+    // The top 53 bits of s0 + s1, as a number in [0, 1).
+    const sumLo = rngState[3] + s0lo;
+    const lo = sumLo >>> 0;
+    const hi = (rngState[2] + s0hi + (sumLo > 0xffffffff ? 1 : 0)) >>> 0;
+    return (hi * 2097152 + (lo >>> 11)) / 9007199254740992;
+  });
+  internal.reseedRandom = reseed;
+
+  // ---------------------------------------------------------------- process
+  // Filled at stratus_init (internal.loadEnv), not here: the bootstrap is
+  // the same for every function and may be snapshotted before any has one.
+  const env = {};
+  internal.loadEnv = () => {
+    for (const k of Object.keys(env)) delete env[k];
+    for (const entry of native.env()) {
+      const i = entry.indexOf("=");
+      if (i > 0) env[entry.slice(0, i)] = entry.slice(i + 1);
+    }
+  };
   const startMs = native.monotonic();
   const hrtime = (prev) => {
     const ns = Math.round(native.monotonic() * 1e6);

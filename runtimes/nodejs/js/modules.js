@@ -233,7 +233,17 @@
     for (const n of names.split(" ")) builtins.set(n, make);
   };
 
-  def("util", () => internal.util);
+  def("util", () => Object.assign(internal.util, { TextEncoder, TextDecoder }));
+  // http and https load, so that a package that mentions them starts, but a
+  // request fails: Stratus functions have no outbound network.
+  def("http https", () => {
+    const refuse = (url) => {
+      const err = new Error(`Stratus functions have no outbound network (request to ${url && url.href ? url.href : typeof url === "string" ? url : (url && url.hostname) || "?"}); reach the cloud's services with the AWS SDK`);
+      err.code = "ENETUNREACH";
+      throw err;
+    };
+    return { request: refuse, get: refuse, Agent: class Agent {}, globalAgent: {}, STATUS_CODES: { 200: "OK", 404: "Not Found", 500: "Internal Server Error" } };
+  });
   def("buffer", () => ({ Buffer, constants: { MAX_LENGTH: 2 ** 32 - 1 }, atob, btoa }));
   def("url", () => ({
     URL,

@@ -103,6 +103,7 @@
 
   async function init(codeJson) {
     try {
+      internal.loadEnv();
       const code = JSON.parse(codeJson || "{}");
       modules.setFiles(code.files || {});
       const major = /^nodejs(\d+)/.exec(code.runtime || "");
@@ -141,6 +142,12 @@
       info = JSON.parse(contextJson || "{}") || {};
     } catch (e) {
       info = {};
+    }
+    if (!internal.invoked) {
+      // The first invocation of this environment, which may have started
+      // from a snapshot shared with others: new random numbers.
+      internal.invoked = true;
+      internal.reseedRandom();
     }
     internal.requestId = info.awsRequestId;
     internal.uncaught = null;

@@ -1,12 +1,15 @@
 //! The nodejs runtime: a Stratus reactor (`docs/function-abi.md`, "Runtime
 //! modules") that runs AWS-Lambda-style JavaScript handlers on QuickJS-ng.
 //!
-//! * `stratus_init` creates the QuickJS runtime and context (memory limit
-//!   from the function's memory size, a 768 KiB JS stack, an interrupt
-//!   handler on the deadline), runs the bootstrap in `js/` and loads the
-//!   function's code from `stratus.code`. A problem there (a syntax error, a
-//!   missing handler) is written to stderr as one `Runtime.X: ...` line, and
-//!   the module traps.
+//! * `_initialize` creates the QuickJS runtime and context (a 384 KiB JS
+//!   stack, an interrupt handler on the deadline, the ES module loader) and
+//!   runs the bootstrap in `js/`: the same for every function, so an engine
+//!   may snapshot it once for all of them.
+//! * `stratus_init` (which also does the above if `_initialize` was not
+//!   called) sets the memory limit from the function's memory size, reads
+//!   the environment and loads the function's code from `stratus.code`. A
+//!   problem there (a syntax error, a missing handler) is written to stderr
+//!   as one `Runtime.X: ...` line, and the module traps.
 //! * `stratus_handle` calls the handler with the event and a Lambda context,
 //!   runs the event loop (QuickJS's jobs, then timers in virtual time) until
 //!   the handler answers, and sets the response.
@@ -40,9 +43,16 @@ const ON_DEMAND: &[(&str, &str, &str)] = &[
     ("aws-sdk", "stratus:aws-sdk.js", include_str!("../js/aws-sdk.js")),
 ];
 
-/// QuickJS's stack limit: under the module's 1 MiB wasm stack, with room for
-/// the Rust and C frames around it.
-const JS_STACK_BYTES: usize = 768 * 1024;
+/// QuickJS's stack limit, on the module's 1 MiB shadow stack (in linear
+/// memory). It is not the only limit: the engine's own stack for WebAssembly
+/// frames runs out too, and then the module traps instead of throwing a
+/// RangeError. Measured in V8 (Node 20, 984 KB stack, Liftoff and TurboFan
+/// alike): a plain JavaScript recursion uses about 190 bytes of shadow stack
+/// a call and traps at about 2,700 calls; 384 KiB makes QuickJS throw its
+/// RangeError at about 2,000, first. (Recursion through a builtin's callback,
+/// `[0].map(() => f())`, still traps, at about 650 levels; the toolchain
+/// notes' 768 KiB let every kind of deep recursion trap.)
+const JS_STACK_BYTES: usize = 384 * 1024;
 
 /// The interrupt handler stops JavaScript this long before the deadline, so
 /// that it, and not the fuel check's hard stop at the deadline, ends an
@@ -52,8 +62,7 @@ const JS_STACK_BYTES: usize = 768 * 1024;
 const INTERRUPT_MARGIN_MS: f64 = 20.0;
 
 struct Engine {
-    /// Kept alive with the context (the loader and interrupt handler live in it).
-    _rt: Runtime,
+    rt: Runtime,
     ctx: Context,
     /// The bootstrap's `internal` object (internal.runtime, internal.modules...).
     internal: Persistent<Object<'static>>,
@@ -87,12 +96,29 @@ pub extern "C" fn stratus_alloc(len: i32) -> i32 {
     Box::into_raw(buf) as *mut u8 as usize as i32
 }
 
+/// Cold start, part one: the runtime and the bootstrap (the same for every
+/// function).
+#[unsafe(no_mangle)]
+pub extern "C" fn _initialize() {
+    if let Err(line) = ensure_runtime() {
+        fail_init(&line);
+    }
+}
+
+/// Cold start, part two: the function's code (and the bootstrap first, if the
+/// host did not call `_initialize`).
 #[unsafe(no_mangle)]
 pub extern "C" fn stratus_init() {
-    if let Err(line) = init() {
-        host::write(2, format!("{line}\n").as_bytes());
-        trap();
+    let result = ensure_runtime().and_then(|()| ENGINE.with(|e| e.borrow().as_ref().map_or(Ok(()), load_code)));
+    if let Err(line) = result {
+        fail_init(&line);
     }
+}
+
+/// Reports an init problem as the ABI asks: one stderr line, then a trap.
+fn fail_init(line: &str) -> ! {
+    host::write(2, format!("{line}\n").as_bytes());
+    trap()
 }
 
 #[unsafe(no_mangle)]
@@ -154,7 +180,11 @@ fn memory_mb(env: &[String]) -> u64 {
     let from_context = || {
         let ctx = String::from_utf8_lossy(&host::context()).into_owned();
         let at = ctx.find("\"memoryLimitInMB\"")? + "\"memoryLimitInMB\"".len();
-        let digits: String = ctx[at..].chars().skip_while(|c| *c == ':' || c.is_whitespace() || *c == '"').take_while(char::is_ascii_digit).collect();
+        let digits: String = ctx[at..]
+            .chars()
+            .skip_while(|c| *c == ':' || c.is_whitespace() || *c == '"')
+            .take_while(char::is_ascii_digit)
+            .collect();
         digits.parse::<u64>().ok()
     };
     from_env.or_else(from_context).filter(|mb| *mb > 0).unwrap_or(128)
@@ -173,10 +203,16 @@ fn memory_limit(mb: u64) -> usize {
     total.saturating_sub(used + headroom).max(8 * 1024 * 1024) as usize
 }
 
-fn init() -> Result<(), String> {
-    let env = host::environ();
+/// Creates the QuickJS runtime and context and runs the bootstrap, once.
+/// Nothing here depends on the function (its code, environment or memory
+/// size), so an engine may snapshot the instance after `_initialize` and
+/// share that snapshot between every function of the runtime.
+fn ensure_runtime() -> Result<(), String> {
+    call_ctors();
+    if ENGINE.with(|e| e.borrow().is_some()) {
+        return Ok(());
+    }
     let rt = Runtime::new().map_err(|e| format!("Runtime.InitError: cannot create the JavaScript runtime: {e}"))?;
-    rt.set_memory_limit(memory_limit(memory_mb(&env)));
     rt.set_max_stack_size(JS_STACK_BYTES);
     rt.set_interrupt_handler(Some(Box::new(|| {
         if host::remaining() <= INTERRUPT_MARGIN_MS {
@@ -204,9 +240,10 @@ fn init() -> Result<(), String> {
             return Err(format!("Runtime.InitError: cannot create the JavaScript context: {e}"));
         }
     };
-    match load(&ctx, env) {
+    match bootstrap(&ctx) {
         Ok(internal) => {
-            ENGINE.with(|e| *e.borrow_mut() = Some(Engine { _rt: rt, ctx, internal }));
+            INTERNAL.with(|i| *i.borrow_mut() = Some(internal.clone()));
+            ENGINE.with(|e| *e.borrow_mut() = Some(Engine { rt, ctx, internal }));
             Ok(())
         }
         Err(line) => {
@@ -219,27 +256,50 @@ fn init() -> Result<(), String> {
     }
 }
 
-/// Runs the bootstrap and loads the function's code; the error is the
-/// `Runtime.X: ...` line to report.
-fn load(ctx: &Context, env: Vec<String>) -> Result<Persistent<Object<'static>>, String> {
-    let internal = ctx.with(|ctx| -> Result<Persistent<Object<'static>>, String> {
+/// The WASI reactor convention: runs the C and Rust constructors, once. (A
+/// `cdylib` gets no crt1-reactor.o; calling `__wasm_call_ctors` ourselves
+/// also stops wasm-ld from wrapping every export in a call to it.)
+fn call_ctors() {
+    #[cfg(target_arch = "wasm32")]
+    {
+        unsafe extern "C" {
+            fn __wasm_call_ctors();
+        }
+        thread_local! {
+            static DONE: Cell<bool> = const { Cell::new(false) };
+        }
+        if !DONE.with(|d| d.replace(true)) {
+            // SAFETY: runs once, before anything else, as crt1-reactor.o does.
+            unsafe { __wasm_call_ctors() }
+        }
+    }
+}
+
+/// Runs the bootstrap (`js/`); the error is the `Runtime.X: ...` line.
+fn bootstrap(ctx: &Context) -> Result<Persistent<Object<'static>>, String> {
+    ctx.with(|ctx| -> Result<Persistent<Object<'static>>, String> {
         let internal = Object::new(ctx.clone()).map_err(|e| format!("Runtime.InitError: {e}"))?;
-        let native = native_object(&ctx, env).map_err(|e| format!("Runtime.InitError: {e}"))?;
+        let native = native_object(&ctx).map_err(|e| format!("Runtime.InitError: {e}"))?;
         for (name, source) in BOOTSTRAP {
             let run = || -> rquickjs::Result<()> {
                 let f: Function = ctx.eval_with_options(*source, script_options(name))?;
                 f.call::<_, ()>((native.clone(), internal.clone()))
             };
-            run().map_err(|e| format!("Runtime.InitError: the bootstrap failed in {name}: {}", exception_text(&ctx, e)))?;
+            run().map_err(|e| {
+                format!("Runtime.InitError: the bootstrap failed in {name}: {}", exception_text(&ctx, e))
+            })?;
         }
         Ok(Persistent::save(&ctx, internal))
-    })?;
-    INTERNAL.with(|i| *i.borrow_mut() = Some(internal.clone()));
+    })
+}
 
-    // Load the function's code.
+/// Loads the function's code (`stratus.code`), with its environment and
+/// memory limit; the error is the `Runtime.X: ...` line to report.
+fn load_code(engine: &Engine) -> Result<(), String> {
+    engine.rt.set_memory_limit(memory_limit(memory_mb(&host::environ())));
     let code = String::from_utf8_lossy(&host::code()).into_owned();
-    ctx.with(|ctx| -> Result<(), String> {
-        let internal = internal.clone().restore(&ctx).map_err(|e| format!("Runtime.InitError: {e}"))?;
+    engine.ctx.with(|ctx| -> Result<(), String> {
+        let internal = engine.internal.clone().restore(&ctx).map_err(|e| format!("Runtime.InitError: {e}"))?;
         let step = || -> rquickjs::Result<Option<String>> {
             let runtime: Object = internal.get("runtime")?;
             let init: Function = runtime.get("init")?;
@@ -253,11 +313,12 @@ fn load(ctx: &Context, env: Vec<String>) -> Result<Persistent<Object<'static>>, 
         match step() {
             Ok(None) => Ok(()),
             Ok(Some(line)) => Err(line),
-            Err(_) if INTERRUPTED.with(Cell::get) => Err("Runtime.InitError: Task timed out during initialization".into()),
+            Err(_) if INTERRUPTED.with(Cell::get) => {
+                Err("Runtime.InitError: Task timed out during initialization".into())
+            }
             Err(e) => Err(format!("Runtime.ImportModuleError: {}", first_line(&exception_text(&ctx, e)))),
         }
-    })?;
-    Ok(internal)
+    })
 }
 
 fn script_options(name: &str) -> EvalOptions {
@@ -288,18 +349,20 @@ fn exception_text(ctx: &Ctx, e: rquickjs::Error) -> String {
 }
 
 /// The functions the bootstrap calls into Rust with.
-fn native_object<'js>(ctx: &Ctx<'js>, env: Vec<String>) -> rquickjs::Result<Object<'js>> {
+fn native_object<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
     let native = Object::new(ctx.clone())?;
     native.set("write", Function::new(ctx.clone(), |fd: i32, text: String| host::write(fd, text.as_bytes()))?)?;
     native.set(
         "call",
-        Function::new(ctx.clone(), |request: String| String::from_utf8_lossy(&host::call(request.as_bytes())).into_owned())?,
+        Function::new(ctx.clone(), |request: String| {
+            String::from_utf8_lossy(&host::call(request.as_bytes())).into_owned()
+        })?,
     )?;
     native.set("remaining", Function::new(ctx.clone(), host::remaining)?)?;
     native.set("monotonic", Function::new(ctx.clone(), host::monotonic_ms)?)?;
     native.set("skip", Function::new(ctx.clone(), host::skip)?)?;
     native.set("random", Function::new(ctx.clone(), |n: usize| host::random(n.min(1 << 20)))?)?;
-    native.set("env", Function::new(ctx.clone(), move || env.clone())?)?;
+    native.set("env", Function::new(ctx.clone(), host::environ)?)?;
     native.set(
         "exit",
         Function::new(ctx.clone(), |code: i32| -> () {
@@ -317,19 +380,25 @@ fn native_object<'js>(ctx: &Ctx<'js>, env: Vec<String>) -> rquickjs::Result<Obje
     )?;
     native.set(
         "load",
-        Function::new(ctx.clone(), |ctx: Ctx<'js>, name: String, native: Object<'js>, internal: Object<'js>| -> rquickjs::Result<()> {
-            let Some((_, file, source)) = ON_DEMAND.iter().find(|(n, _, _)| *n == name) else {
-                return Err(rquickjs::Error::new_loading_message(&name, "no such part of the runtime"));
-            };
-            let f: Function = ctx.eval_with_options(*source, script_options(file))?;
-            f.call((native, internal))
-        })?,
+        Function::new(
+            ctx.clone(),
+            |ctx: Ctx<'js>, name: String, native: Object<'js>, internal: Object<'js>| -> rquickjs::Result<()> {
+                let Some((_, file, source)) = ON_DEMAND.iter().find(|(n, _, _)| *n == name) else {
+                    return Err(rquickjs::Error::new_loading_message(&name, "no such part of the runtime"));
+                };
+                let f: Function = ctx.eval_with_options(*source, script_options(file))?;
+                f.call((native, internal))
+            },
+        )?,
     )?;
     native.set(
         "evalScript",
-        Function::new(ctx.clone(), |ctx: Ctx<'js>, source: String, filename: String| -> rquickjs::Result<Value<'js>> {
-            ctx.eval_with_options(source, script_options(&filename))
-        })?,
+        Function::new(
+            ctx.clone(),
+            |ctx: Ctx<'js>, source: String, filename: String| -> rquickjs::Result<Value<'js>> {
+                ctx.eval_with_options(source, script_options(&filename))
+            },
+        )?,
     )?;
     Ok(native)
 }
@@ -423,7 +492,13 @@ fn timed_out<'js>(ctx: &Ctx<'js>, internal: &Object<'js>, started_remaining: f64
     let seconds = if started_remaining.is_finite() { (started_remaining / 1000.0).ceil() } else { 0.0 };
     let now: String = ctx.eval("new Date().toISOString()").unwrap_or_default();
     host::write(2, format!("{now} {request_id} Task timed out after {seconds:.2} seconds\n").as_bytes());
-    (1, error_json("Sandbox.Timedout", &format!("RequestId: {request_id} Error: Task timed out after {seconds:.2} seconds")))
+    (
+        1,
+        error_json(
+            "Sandbox.Timedout",
+            &format!("RequestId: {request_id} Error: Task timed out after {seconds:.2} seconds"),
+        ),
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -448,7 +523,13 @@ fn modules<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
 struct EsmResolver;
 
 impl Resolver for EsmResolver {
-    fn resolve<'js>(&mut self, ctx: &Ctx<'js>, base: &str, name: &str, _: Option<ImportAttributes<'js>>) -> rquickjs::Result<String> {
+    fn resolve<'js>(
+        &mut self,
+        ctx: &Ctx<'js>,
+        base: &str,
+        name: &str,
+        _: Option<ImportAttributes<'js>>,
+    ) -> rquickjs::Result<String> {
         let resolve: Function = modules(ctx)?.get("esmResolve")?;
         resolve.call((base, name))
     }
@@ -457,7 +538,12 @@ impl Resolver for EsmResolver {
 struct EsmLoader;
 
 impl Loader for EsmLoader {
-    fn load<'js>(&mut self, ctx: &Ctx<'js>, name: &str, _: Option<ImportAttributes<'js>>) -> rquickjs::Result<Module<'js>> {
+    fn load<'js>(
+        &mut self,
+        ctx: &Ctx<'js>,
+        name: &str,
+        _: Option<ImportAttributes<'js>>,
+    ) -> rquickjs::Result<Module<'js>> {
         let modules = modules(ctx)?;
         let source: Function = modules.get("esmSource")?;
         let text: String = source.call((name,))?;
