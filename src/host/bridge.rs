@@ -100,19 +100,14 @@ fn on_message(cloud: Rc<Cloud>, event: MessageEvent) {
             let _ = Reflect::set(&ack, &"accepted".into(), &JsValue::TRUE);
             let _ = port.post_message(&ack);
             spawn_local(async move {
-            let response = match request_from_js(&data) {
-                Ok(request) => cloud.handle(request).await,
-                Err(message) => HttpResponse::new(400).with_body(
-                    "application/json",
-                    serde_json::json!({ "message": message }).to_string(),
-                ),
-            };
-            let (answer, transfer) = response_to_js(&response);
-            if let Err(e) = port.post_message_with_transferable(&answer, &transfer) {
-                web_sys::console::error_2(&"Stratus: could not answer a relayed request".into(), &e);
-            }
+                let (answer, transfer) = answer(&cloud, &data).await;
+                if let Err(e) = port.post_message_with_transferable(&answer, &transfer) {
+                    web_sys::console::error_2(&"Stratus: could not answer a relayed request".into(), &e);
+                }
             })
         }
+        // A page's fast-lane port, handed over by the worker (docs/fast-lane.md).
+        "stratus:fastlane" => super::fastlane::accept(cloud, &data, port),
         // Not (or no longer) the owner: say so at once, so the worker looks
         // for the tab that is instead of waiting for an acknowledgement.
         "stratus:request" => {
@@ -122,6 +117,20 @@ fn on_message(cloud: Rc<Cloud>, event: MessageEvent) {
         }
         _ => {}
     }
+}
+
+/// Answers one request message (`{method, path, query, headers, body}`, as
+/// the worker relays it and the fast lane sends it) through
+/// [`Cloud::handle`]: the answer message and the objects to transfer. A
+/// message that is not a request is answered 400.
+pub async fn answer(cloud: &Cloud, data: &JsValue) -> (JsValue, Array) {
+    let response = match request_from_js(data) {
+        Ok(request) => cloud.handle(request).await,
+        Err(message) => {
+            HttpResponse::new(400).with_body("application/json", serde_json::json!({ "message": message }).to_string())
+        }
+    };
+    response_to_js(&response)
 }
 
 fn string_field(data: &JsValue, name: &str) -> Result<String, String> {
