@@ -1,0 +1,215 @@
+//! The fast lane: pages of this origin that import `public/stratus-client.js`
+//! talk to the tab that owns the cloud over a `MessagePort` of their own,
+//! without the network stack or the service worker.
+//!
+//! A page cannot reach another tab directly, and a `BroadcastChannel` cannot
+//! carry a `MessagePort` (its `postMessage` has no transfer list), so the
+//! service worker introduces them once: the page posts one end of a
+//! `MessageChannel` to the worker, the worker (which already knows the owner
+//! tab, see `docs/service-worker.md`) transfers it to this tab, and from then on
+//! every request and answer goes over that port. This module is the owner's
+//! side; the protocol is written down in `docs/fast-lane.md`.
+//!
+//! * Each connection holds a Web Lock named after it (`stratus-fastlane:<id>`)
+//!   for as long as this document lives; the page waits for the same lock, so
+//!   it learns at once when this tab goes away with requests unanswered.
+//! * Every request message gets exactly one answer on its port while this
+//!   document lives: the response, or `{id, notOwner: true, body}` (the body
+//!   handed back) when this tab does not own the cloud, so the page sends it
+//!   to the new owner.
+//! * When this tab stops owning the cloud (a take-over), it answers what it
+//!   had accepted, then says `{type: "bye"}` on every connection, so pages
+//!   connect to the new owner for their next requests.
+//!
+//! Requests are answered exactly as the worker's relayed ones are
+//! ([`super::bridge::answer`]), bodies transferred, not copied.
+
+use super::boot::{is_owner, sleep_ms};
+use crate::engine::Cloud;
+use js_sys::{Array, ArrayBuffer, Object, Reflect};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{MessageEvent, MessagePort};
+
+#[wasm_bindgen(inline_js = r#"
+export function stratus_fastlane_hold(name, held) {
+  // Holds the Web Lock `name` until release() is called or this document
+  // goes away; calls held(release) once it is held (held(undefined) where
+  // there is no Web Locks API: the page then cannot watch this tab).
+  if (!navigator.locks) { held(undefined); return; }
+  navigator.locks.request(name, () => new Promise((release) => held(release))).catch(() => {});
+}
+"#)]
+extern "C" {
+    fn stratus_fastlane_hold(name: &str, held: &JsValue);
+}
+
+/// How often the owner checks whether it still owns the cloud while pages
+/// are connected (to say goodbye after a take-over).
+const WATCH_MS: i32 = 100;
+
+struct Connection {
+    key: u64,
+    port: MessagePort,
+    /// Releases the connection's Web Lock (undefined without Web Locks).
+    release: JsValue,
+    /// Requests accepted and not answered yet.
+    in_flight: Rc<Cell<usize>>,
+    /// `{type: "bye"}` was sent: this tab no longer owns the cloud.
+    said_bye: bool,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_close: Closure<dyn FnMut(JsValue)>,
+}
+
+thread_local! {
+    static CONNECTIONS: RefCell<Vec<Connection>> = const { RefCell::new(Vec::new()) };
+    static NEXT_KEY: Cell<u64> = const { Cell::new(1) };
+    static WATCHING: Cell<bool> = const { Cell::new(false) };
+}
+
+fn message(kind: &str) -> Object {
+    let m = Object::new();
+    let _ = Reflect::set(&m, &"type".into(), &kind.into());
+    m
+}
+
+/// A page's port, handed over by the service worker with
+/// `{type: "stratus:fastlane", connection}`. Answers `{type: "not-owner"}`
+/// if this tab does not own the cloud, else takes the connection's lock and
+/// answers `{type: "ready"}`.
+pub fn accept(cloud: Rc<Cloud>, data: &JsValue, port: MessagePort) {
+    let connection = Reflect::get(data, &"connection".into()).ok().and_then(|c| c.as_string()).unwrap_or_default();
+    let sane = !connection.is_empty() && connection.len() <= 100 && connection.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if !is_owner() || !sane {
+        let _ = port.post_message(&message(if sane { "not-owner" } else { "bad-connection" }));
+        port.close();
+        return;
+    }
+    let held = Closure::once_into_js(move |release: JsValue| {
+        if !is_owner() {
+            // Lost the cloud while waiting for the lock (it is not normally contended).
+            if let Some(release) = release.dyn_ref::<js_sys::Function>() {
+                let _ = release.call0(&JsValue::NULL);
+            }
+            let _ = port.post_message(&message("not-owner"));
+            port.close();
+            return;
+        }
+        open(cloud, port, release);
+    });
+    stratus_fastlane_hold(&format!("stratus-fastlane:{connection}"), &held);
+}
+
+/// Starts serving a connection whose lock is held.
+fn open(cloud: Rc<Cloud>, port: MessagePort, release: JsValue) {
+    let key = NEXT_KEY.with(|k| k.replace(k.get() + 1));
+    let in_flight = Rc::new(Cell::new(0usize));
+    let on_message = {
+        let port = port.clone();
+        let in_flight = in_flight.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| serve(&cloud, &port, &in_flight, key, event))
+    };
+    // The page went away (where the browser fires `close` on ports).
+    let on_close = Closure::<dyn FnMut(JsValue)>::new(move |_| spawn_local(async move { close(key) }));
+    port.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    let _ = Reflect::set(&port, &"onclose".into(), on_close.as_ref());
+    let _ = port.post_message(&message("ready"));
+    CONNECTIONS.with(|c| {
+        c.borrow_mut().push(Connection {
+            key,
+            port,
+            release,
+            in_flight,
+            said_bye: false,
+            _on_message: on_message,
+            _on_close: on_close,
+        })
+    });
+    watch();
+}
+
+/// One message from a page: a request `{id, method, path, query, headers,
+/// body}` or `{type: "close"}`.
+fn serve(cloud: &Rc<Cloud>, port: &MessagePort, in_flight: &Rc<Cell<usize>>, key: u64, event: MessageEvent) {
+    let data = event.data();
+    let id = Reflect::get(&data, &"id".into()).unwrap_or(JsValue::UNDEFINED);
+    if id.is_undefined() {
+        if Reflect::get(&data, &"type".into()).ok().and_then(|t| t.as_string()).as_deref() == Some("close") {
+            // Not while this closure runs: closing drops it.
+            spawn_local(async move { close(key) });
+        }
+        return;
+    }
+    if !is_owner() {
+        // Not handled: hand the body back so that the page can send it on.
+        let answer = message("not-owner");
+        let _ = Reflect::set(&answer, &"id".into(), &id);
+        let _ = Reflect::set(&answer, &"notOwner".into(), &JsValue::TRUE);
+        let transfer = Array::new();
+        if let Ok(body) = Reflect::get(&data, &"body".into()) {
+            if body.is_instance_of::<ArrayBuffer>() {
+                let _ = Reflect::set(&answer, &"body".into(), &body);
+                transfer.push(&body);
+            }
+        }
+        let _ = port.post_message_with_transferable(&answer, &transfer);
+        return;
+    }
+    in_flight.set(in_flight.get() + 1);
+    let (cloud, port, in_flight) = (cloud.clone(), port.clone(), in_flight.clone());
+    spawn_local(async move {
+        let (answer, transfer) = super::bridge::answer(&cloud, &data).await;
+        let _ = Reflect::set(&answer, &"id".into(), &id);
+        if let Err(e) = port.post_message_with_transferable(&answer, &transfer) {
+            web_sys::console::error_2(&"Stratus: could not answer a fast-lane request".into(), &e);
+        }
+        in_flight.set(in_flight.get() - 1);
+    });
+}
+
+/// Forgets a connection: closes its port and releases its lock.
+fn close(key: u64) {
+    let removed = CONNECTIONS.with(|c| {
+        let mut c = c.borrow_mut();
+        c.iter().position(|x| x.key == key).map(|i| c.remove(i))
+    });
+    if let Some(connection) = removed {
+        connection.port.set_onmessage(None);
+        connection.port.close();
+        if let Some(release) = connection.release.dyn_ref::<js_sys::Function>() {
+            let _ = release.call0(&JsValue::NULL);
+        }
+    }
+}
+
+/// While pages are connected, notices when this tab stops owning the cloud
+/// and says goodbye on each connection once its accepted requests are
+/// answered. (Requests that arrive meanwhile are answered `notOwner`.)
+fn watch() {
+    if WATCHING.with(|w| w.replace(true)) {
+        return;
+    }
+    spawn_local(async {
+        loop {
+            sleep_ms(WATCH_MS).await;
+            if CONNECTIONS.with(|c| c.borrow().is_empty()) {
+                WATCHING.with(|w| w.set(false));
+                return;
+            }
+            if is_owner() {
+                continue;
+            }
+            CONNECTIONS.with(|c| {
+                for connection in c.borrow_mut().iter_mut() {
+                    if !connection.said_bye && connection.in_flight.get() == 0 {
+                        let _ = connection.port.post_message(&message("bye"));
+                        connection.said_bye = true;
+                    }
+                }
+            });
+        }
+    });
+}
