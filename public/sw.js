@@ -5,6 +5,11 @@
 // 2. Relays requests under `_aws/` and `_api/` to the tab that owns the cloud,
 //    which answers them through Cloud::handle (src/host/bridge.rs). The message
 //    shapes are documented in docs/service-worker.md.
+// 3. Introduces pages that use the fast lane (stratus-client.js) to that tab:
+//    it hands the page's MessagePort over once, and is not on the path of the
+//    requests that follow (docs/fast-lane.md).
+// 4. Answers `_stratus/ping` with a constant, from memory: the floor of what
+//    any fetch() answered by a service worker costs (docs/benchmarks-browser.md).
 "use strict";
 
 const BUILD = "__STRATUS_BUILD__";
@@ -12,6 +17,7 @@ const PRECACHE = __STRATUS_PRECACHE__;
 const CACHE = "stratus-app-" + BUILD;
 const SCOPE = new URL(self.registration.scope);
 const CLOUD_PREFIXES = ["_aws/", "_api/"].map((p) => new URL(p, SCOPE).pathname);
+const PING = new URL("_stratus/ping", SCOPE).pathname;
 // How long a relayed request may take before the worker gives up (a function
 // invocation can be slow; the engine enforces its own timeouts first).
 const RELAY_TIMEOUT_MS = 15 * 60 * 1000;
@@ -44,6 +50,8 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "stratus:owner" && event.source) {
     ownerId = event.source.id;
+  } else if (event.data && event.data.type === "stratus:fastlane-connect" && event.ports[0]) {
+    event.waitUntil(introduce(event.ports[0], event.data));
   }
 });
 
@@ -52,6 +60,10 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== SCOPE.origin) return;
   if (CLOUD_PREFIXES.some((prefix) => url.pathname.startsWith(prefix))) {
     event.respondWith(relay(event.request, url));
+    return;
+  }
+  if (url.pathname === PING) {
+    event.respondWith(new Response("pong", { headers: { "content-type": "text/plain", "cache-control": "no-store" } }));
     return;
   }
   if (event.request.method !== "GET") return;
@@ -117,17 +129,56 @@ async function findOwner() {
   const deadline = Date.now() + STARTING_WAIT_MS;
   for (;;) {
     const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-    const answers = await Promise.all(
-      windows.map((client) => ask(client, { type: "stratus:who-owns" }, [], OWNER_PROBE_MS).then((a) => ({ client, data: a.data || {} }))),
-    );
-    const owner = answers.find((a) => a.data.owner);
-    if (owner) {
-      ownerId = owner.client.id;
-      return owner.client;
+    // The first window that says it owns the cloud ends the search; windows
+    // that do not run the app never answer, and are waited for only when no
+    // window says yes.
+    const found = await new Promise((resolve) => {
+      let left = windows.length;
+      let starting = false;
+      if (left === 0) resolve({ client: null, starting });
+      for (const client of windows) {
+        ask(client, { type: "stratus:who-owns" }, [], OWNER_PROBE_MS).then((answer) => {
+          const data = answer.data || {};
+          if (data.owner) resolve({ client, starting });
+          starting = starting || Boolean(data.starting);
+          if (--left === 0) resolve({ client: null, starting });
+        });
+      }
+    });
+    if (found.client) {
+      ownerId = found.client.id;
+      return found.client;
     }
-    if (!answers.some((a) => a.data.starting) || Date.now() > deadline) return null;
+    if (!found.starting || Date.now() > deadline) return null;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+function noOwnerMessage() {
+  return (
+    "No tab owns the Stratus cloud. Open the Stratus console at " +
+    SCOPE.href +
+    " and keep it open: requests to _aws/ and _api/ are answered by that tab."
+  );
+}
+
+// The fast lane: a page sent one end of a MessageChannel; hand it to the tab
+// that owns the cloud, which then answers on it directly. The page hears
+// `connecting` at once (this worker knows the fast lane), then `introduced`
+// (the port went to a tab, which should say `ready`) or `no-owner`.
+async function introduce(port, data) {
+  port.postMessage({ type: "connecting" });
+  // A page that was told `not-owner` by the tab this worker picked asks again
+  // with `fresh`: forget that tab and ask every window.
+  if (data.fresh) ownerId = null;
+  const owner = await findOwner();
+  if (!owner) {
+    port.postMessage({ type: "no-owner", message: noOwnerMessage() });
+    port.close();
+    return;
+  }
+  port.postMessage({ type: "introduced" });
+  owner.postMessage({ type: "stratus:fastlane", connection: String(data.connection || "") }, [port]);
 }
 
 async function relay(request, url) {
@@ -161,10 +212,5 @@ async function relay(request, url) {
     const nullBody = [101, 204, 205, 304].includes(status) || request.method === "HEAD";
     return new Response(nullBody ? null : answerBody, { status, headers });
   }
-  return json(503, {
-    message:
-      "No tab owns the Stratus cloud. Open the Stratus console at " +
-      SCOPE.href +
-      " and keep it open: requests to _aws/ and _api/ are answered by that tab.",
-  });
+  return json(503, { message: noOwnerMessage() });
 }
