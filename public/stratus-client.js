@@ -295,9 +295,13 @@ export async function fastFetch(input, init = {}) {
     // Anything else fetch() accepts (a Request, FormData, a Blob, a stream...).
     const request = new Request(input, init);
     method = request.method.toUpperCase();
-    headers = request.headers;
+    headers = new Headers(request.headers);
     body = method === "GET" || method === "HEAD" ? null : await request.arrayBuffer();
   }
+  // What the browser adds to a fetch() (and the worker sees): Accept and
+  // User-Agent, unless the caller set them. (Client hints, sec-ch-ua*, are not.)
+  if (!headers.has("accept")) headers.set("accept", "*/*");
+  if (!headers.has("user-agent") && globalThis.navigator) headers.set("user-agent", navigator.userAgent);
   const signal = init.signal || (simple ? undefined : input.signal);
   if (signal && signal.aborted) throw abortError(signal);
   const answer = await exchange({ method, path, query: url.search.slice(1), headers: headerPairs(headers) }, body, signal);
