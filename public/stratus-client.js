@@ -85,6 +85,15 @@ class Lane {
       // The owner stopped owning the cloud: what it accepted, it answers;
       // the rest comes back `notOwner`. New requests go to the new owner.
       if (data.type === "bye") this.retire();
+      // Its app failed: no answer is coming for what is pending.
+      if (data.type === "broken") {
+        this.retire();
+        for (const entry of this.pending.values()) {
+          entry.reject(networkError("the app in the tab that owns the Stratus cloud failed; reload that tab"));
+        }
+        this.pending.clear();
+        this.closeIfDone();
+      }
       return;
     }
     const entry = this.pending.get(data.id);
@@ -176,22 +185,31 @@ async function connect() {
   for (let attempt = 0; attempt < 3; attempt++) {
     const connection = newConnectionId();
     const channel = new MessageChannel();
+    // What the owner says right after `ready`, before the Lane listens.
+    const early = [];
     const outcome = await new Promise((resolve) => {
       let timer = setTimeout(() => resolve({ type: "silent-worker" }), WORKER_ACK_MS);
+      let settled = false;
       channel.port1.onmessage = (event) => {
         const data = event.data || {};
+        if (settled) return early.push(data);
         clearTimeout(timer);
         if (data.type === "connecting") {
           timer = setTimeout(() => resolve({ type: "no-owner", message: "no tab answered as the owner of the Stratus cloud in time" }), CONNECT_MS);
         } else if (data.type === "introduced") {
           timer = setTimeout(() => resolve({ type: "silent-owner" }), OWNER_ACK_MS);
         } else {
+          settled = true;
           resolve(data);
         }
       };
       sw.postMessage({ type: "stratus:fastlane-connect", connection, fresh: attempt > 0 }, [channel.port2]);
     });
-    if (outcome.type === "ready") return new Lane(channel.port1, connection);
+    if (outcome.type === "ready") {
+      const lane = new Lane(channel.port1, connection);
+      for (const data of early) lane.receive(data);
+      return lane;
+    }
     channel.port1.onmessage = null;
     channel.port1.close();
     if (outcome.type === "no-owner") throw networkError(outcome.message || "no tab owns the Stratus cloud");

@@ -1,11 +1,15 @@
 //! The service-worker relay: lets any page of this origin reach the cloud with
 //! plain `fetch()`.
 //!
-//! `public/sw.js` intercepts requests under `_aws/` and `_api/` and posts them
-//! to the tab that owns the cloud, with a `MessagePort` for the answer. This
-//! module is that tab's side: it turns each message into an [`HttpRequest`],
-//! answers it through [`Cloud::handle`] and posts the [`HttpResponse`] back.
-//! The message shapes are written down in `docs/service-worker.md`.
+//! `public/sw.js` intercepts requests under `_aws/` and `_api/` and sends them
+//! to the tab that owns the cloud. This module is that tab's side of the
+//! worker's messages: who owns the cloud, and the ports the worker hands over
+//! (its own relay connection and pages' fast-lane connections, served by
+//! [`super::fastlane`]); and the conversion of request messages into
+//! [`HttpRequest`]s answered through [`Cloud::handle`]. A worker of an earlier
+//! build sends each request as a `stratus:request` message with a port of
+//! its own; those are still answered here. The message shapes are written
+//! down in `docs/service-worker.md` and `docs/fast-lane.md`.
 
 use crate::engine::{Cloud, HttpRequest, HttpResponse};
 use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
@@ -106,7 +110,8 @@ fn on_message(cloud: Rc<Cloud>, event: MessageEvent) {
                 }
             })
         }
-        // A page's fast-lane port, handed over by the worker (docs/fast-lane.md).
+        // A fast-lane port: the worker's own relay connection, or a page's
+        // that the worker introduces (docs/fast-lane.md).
         "stratus:fastlane" => super::fastlane::accept(cloud, &data, port),
         // Not (or no longer) the owner: say so at once, so the worker looks
         // for the tab that is instead of waiting for an acknowledgement.

@@ -20,6 +20,10 @@
 //! * When this tab stops owning the cloud (a take-over), it answers what it
 //!   had accepted, then says `{type: "bye"}` on every connection, so pages
 //!   connect to the new owner for their next requests.
+//! * The service worker relays every `fetch()` over a connection of its own
+//!   (`worker: true`), made the same way but without an introducer.
+//! * If this app fails (the wasm traps), a message that cannot be handled is
+//!   answered `{type: "broken"}`.
 //!
 //! Requests are answered exactly as the worker's relayed ones are
 //! ([`super::bridge::answer`]), bodies transferred, not copied.
@@ -42,14 +46,33 @@ export function stratus_fastlane_hold(name, held) {
   if (!navigator.locks) { held(undefined); return; }
   navigator.locks.request(name, () => new Promise((release) => held(release))).catch(() => {});
 }
+export function stratus_fastlane_listen(port, handler) {
+  // If this app has failed (a trap leaves the wasm unusable), say so rather
+  // than leave the other side waiting for answers that will not come.
+  port.onmessage = (event) => {
+    try {
+      handler(event);
+    } catch (e) {
+      try { port.postMessage({ type: "broken", message: String(e) }); } catch (_) {}
+    }
+  };
+}
 "#)]
 extern "C" {
     fn stratus_fastlane_hold(name: &str, held: &JsValue);
+    fn stratus_fastlane_listen(port: &MessagePort, handler: &JsValue);
 }
 
 /// How often the owner checks whether it still owns the cloud while pages
 /// are connected (to say goodbye after a take-over).
 const WATCH_MS: i32 = 100;
+/// How long a connection stays open after `bye` (for the requests already on
+/// their way), once it has no request in flight.
+const BYE_GRACE_MS: f64 = 10_000.0;
+/// Connections beyond this many: the oldest idle one is told `bye`. A port
+/// does not say when its other end has gone (Chromium fires no `close` on
+/// MessagePort), so connections of pages that went away would otherwise pile up.
+const MAX_CONNECTIONS: usize = 64;
 
 struct Connection {
     key: u64,
@@ -58,10 +81,20 @@ struct Connection {
     release: JsValue,
     /// Requests accepted and not answered yet.
     in_flight: Rc<Cell<usize>>,
-    /// `{type: "bye"}` was sent: this tab no longer owns the cloud.
-    said_bye: bool,
+    /// When `{type: "bye"}` was sent (`Date.now()`), if it was.
+    bye_at: Option<f64>,
+    /// The service worker's connection (its relay), not a page's.
+    worker: bool,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_close: Closure<dyn FnMut(JsValue)>,
+}
+
+impl Connection {
+    fn say_bye(&mut self) {
+        if self.bye_at.is_none() {
+            let _ = self.port.post_message(&message("bye"));
+            self.bye_at = Some(js_sys::Date::now());
+        }
+    }
 }
 
 thread_local! {
@@ -82,6 +115,7 @@ fn message(kind: &str) -> Object {
 /// answers `{type: "ready"}`.
 pub fn accept(cloud: Rc<Cloud>, data: &JsValue, port: MessagePort) {
     let connection = Reflect::get(data, &"connection".into()).ok().and_then(|c| c.as_string()).unwrap_or_default();
+    let worker = Reflect::get(data, &"worker".into()).ok().and_then(|w| w.as_bool()).unwrap_or(false);
     let sane = !connection.is_empty() && connection.len() <= 100 && connection.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     if !is_owner() || !sane {
         let _ = port.post_message(&message(if sane { "not-owner" } else { "bad-connection" }));
@@ -98,13 +132,13 @@ pub fn accept(cloud: Rc<Cloud>, data: &JsValue, port: MessagePort) {
             port.close();
             return;
         }
-        open(cloud, port, release);
+        open(cloud, port, release, worker);
     });
     stratus_fastlane_hold(&format!("stratus-fastlane:{connection}"), &held);
 }
 
 /// Starts serving a connection whose lock is held.
-fn open(cloud: Rc<Cloud>, port: MessagePort, release: JsValue) {
+fn open(cloud: Rc<Cloud>, port: MessagePort, release: JsValue, worker: bool) {
     let key = NEXT_KEY.with(|k| k.replace(k.get() + 1));
     let in_flight = Rc::new(Cell::new(0usize));
     let on_message = {
@@ -112,21 +146,21 @@ fn open(cloud: Rc<Cloud>, port: MessagePort, release: JsValue) {
         let in_flight = in_flight.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| serve(&cloud, &port, &in_flight, key, event))
     };
-    // The page went away (where the browser fires `close` on ports).
-    let on_close = Closure::<dyn FnMut(JsValue)>::new(move |_| spawn_local(async move { close(key) }));
-    port.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    let _ = Reflect::set(&port, &"onclose".into(), on_close.as_ref());
+    stratus_fastlane_listen(&port, on_message.as_ref());
     let _ = port.post_message(&message("ready"));
     CONNECTIONS.with(|c| {
-        c.borrow_mut().push(Connection {
-            key,
-            port,
-            release,
-            in_flight,
-            said_bye: false,
-            _on_message: on_message,
-            _on_close: on_close,
-        })
+        let mut c = c.borrow_mut();
+        // One worker is active at a time: its earlier connections are from
+        // before it was restarted or replaced.
+        if worker {
+            c.iter_mut().filter(|x| x.worker).for_each(Connection::say_bye);
+        }
+        if c.iter().filter(|x| x.bye_at.is_none()).count() >= MAX_CONNECTIONS {
+            if let Some(oldest) = c.iter_mut().find(|x| x.bye_at.is_none() && x.in_flight.get() == 0) {
+                oldest.say_bye();
+            }
+        }
+        c.push(Connection { key, port, release, in_flight, bye_at: None, worker, _on_message: on_message });
     });
     watch();
 }
@@ -187,7 +221,8 @@ fn close(key: u64) {
 
 /// While pages are connected, notices when this tab stops owning the cloud
 /// and says goodbye on each connection once its accepted requests are
-/// answered. (Requests that arrive meanwhile are answered `notOwner`.)
+/// answered (requests that arrive meanwhile are answered `notOwner`); closes
+/// connections some time after their goodbye.
 fn watch() {
     if WATCHING.with(|w| w.replace(true)) {
         return;
@@ -199,17 +234,21 @@ fn watch() {
                 WATCHING.with(|w| w.set(false));
                 return;
             }
-            if is_owner() {
-                continue;
-            }
-            CONNECTIONS.with(|c| {
-                for connection in c.borrow_mut().iter_mut() {
-                    if !connection.said_bye && connection.in_flight.get() == 0 {
-                        let _ = connection.port.post_message(&message("bye"));
-                        connection.said_bye = true;
+            let owner = is_owner();
+            let now = js_sys::Date::now();
+            let expired: Vec<u64> = CONNECTIONS.with(|c| {
+                let mut c = c.borrow_mut();
+                for connection in c.iter_mut() {
+                    if !owner && connection.in_flight.get() == 0 {
+                        connection.say_bye();
                     }
                 }
+                c.iter()
+                    .filter(|x| x.in_flight.get() == 0 && x.bye_at.is_some_and(|at| now - at > BYE_GRACE_MS))
+                    .map(|x| x.key)
+                    .collect()
             });
+            expired.into_iter().for_each(close);
         }
     });
 }
