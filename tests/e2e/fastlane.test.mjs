@@ -315,3 +315,50 @@ test("the fast lane follows the cloud from tab to tab, and says plainly when no 
   assert.ok(Date.now() - started < 20000, "promptly");
   assert.deepEqual(errors, []);
 });
+
+test("the worker's relay reconnects after the worker restarts, and relays the old way to an owner from an earlier build", async (t) => {
+  const { page, owner, errors } = await setUp(t);
+  const listTables = () =>
+    page.evaluate(async () => {
+      const r = await fetch("_aws/dynamodb/", {
+        method: "POST",
+        headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810.ListTables" },
+        body: "{}",
+      });
+      return [r.status, await r.text()];
+    });
+  const viaLane = () => page.evaluate(async () => (await SC.fastFetch("_aws/lambda/2015-03-31/functions")).status);
+  assert.deepEqual(await listTables(), [200, '{"TableNames":[]}']);
+  assert.equal(await viaLane(), 200);
+
+  // The browser may stop an idle worker at any time; a new one connects again.
+  const cdp = await owner.context().newCDPSession(owner);
+  await cdp.send("ServiceWorker.enable");
+  const stopWorkers = async () => {
+    await cdp.send("ServiceWorker.stopAllWorkers");
+    await page.waitForTimeout(100);
+  };
+  await stopWorkers();
+  // The page's own lane does not go through the worker at all.
+  assert.equal(await viaLane(), 200);
+  assert.deepEqual(await listTables(), [200, '{"TableNames":[]}']);
+
+  // An owner whose app predates the fast lane ignores the port it is handed:
+  // the worker then sends each request on a channel of its own, as before.
+  await owner.evaluate(() => {
+    const handler = navigator.serviceWorker.onmessage;
+    window.oldWay = 0;
+    navigator.serviceWorker.onmessage = (event) => {
+      if (event.data && event.data.type === "stratus:fastlane") return;
+      if (event.data && event.data.type === "stratus:request") window.oldWay++;
+      handler(event);
+    };
+  });
+  await stopWorkers();
+  assert.deepEqual(await listTables(), [200, '{"TableNames":[]}']);
+  const started = Date.now();
+  for (let i = 0; i < 5; i++) assert.deepEqual(await listTables(), [200, '{"TableNames":[]}']);
+  assert.ok(Date.now() - started < 1000, "once known, the old way costs no wait");
+  assert.equal(await owner.evaluate(() => window.oldWay), 6, "each request came the old way");
+  assert.deepEqual(errors, []);
+});
