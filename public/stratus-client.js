@@ -8,7 +8,7 @@
 //
 // How: the service worker hands one end of a MessageChannel to the tab that
 // owns the cloud, once; afterwards every request and answer goes over that
-// port, tab to tab, bodies transferred. The protocol, the failure rules and
+// port, tab to tab (answers' bodies transferred). The protocol, the failure rules and
 // why the worker is the introducer are in docs/fast-lane.md.
 //
 // Requests that are not for the cloud (other URLs) go to plain fetch().
@@ -25,6 +25,9 @@ const CONNECT_MS = 20000;
 const OWNER_ACK_MS = 3000;
 // After the owner tab went away, how long its last answers may still arrive.
 const GONE_GRACE_MS = 50;
+// How long a request waits for a tab to own the cloud when none does (the
+// console being reloaded takes about a second to say it is starting).
+const NO_OWNER_WAIT_MS = 3000;
 
 const encoder = new TextEncoder();
 
@@ -57,6 +60,8 @@ class Lane {
     this.connection = connection;
     this.pending = new Map();
     this.retired = false;
+    this.byeSeen = false;
+    this.lost = new Set();
     this.watch = new AbortController();
     port.onmessage = (event) => this.receive(event.data);
     // The owner holds the lock `stratus-fastlane:<connection>` while its
@@ -68,14 +73,16 @@ class Lane {
     }
   }
 
+  // Resolves to the answer, or to {retry: true} when the request was not
+  // handled and should go to the next owner. The body is copied, not
+  // transferred, so that it can be sent again.
   send(message, body) {
     // Retired while the caller waited: send it on the next connection.
-    if (this.retired) return Promise.resolve({ retry: true, body });
+    if (this.retired) return Promise.resolve({ retry: true });
     return new Promise((resolve, reject) => {
       const id = nextId++;
-      const entry = { message, resolve, reject };
-      this.pending.set(id, entry);
-      this.port.postMessage({ ...message, id, body }, body ? [body] : []);
+      this.pending.set(id, { resolve, reject });
+      this.port.postMessage({ ...message, id, body });
     });
   }
 
@@ -84,7 +91,13 @@ class Lane {
     if (data.id === undefined) {
       // The owner stopped owning the cloud: what it accepted, it answers;
       // the rest comes back `notOwner`. New requests go to the new owner.
-      if (data.type === "bye") this.retire();
+      // When the owner's page goes, `lost` lists the requests it had
+      // accepted and will not answer; it handled none of the others.
+      if (data.type === "bye") {
+        this.byeSeen = true;
+        for (const id of data.lost || []) this.lost.add(id);
+        this.retire();
+      }
       // Its app failed: no answer is coming for what is pending.
       if (data.type === "broken") {
         this.retire();
@@ -101,7 +114,7 @@ class Lane {
     this.pending.delete(data.id);
     if (data.notOwner) {
       this.retire();
-      entry.resolve({ retry: true, body: data.body || null });
+      entry.resolve({ retry: true });
     } else {
       entry.resolve(data);
     }
@@ -113,8 +126,10 @@ class Lane {
   async gone() {
     this.retire();
     await sleep(GONE_GRACE_MS);
-    for (const entry of this.pending.values()) {
-      entry.reject(networkError("the tab that owned the Stratus cloud went away before answering; the request may or may not have been applied"));
+    for (const [id, entry] of this.pending) {
+      // After a `bye`, what the owner did not list as lost it never handled.
+      if (this.byeSeen && !this.lost.has(id)) entry.resolve({ retry: true });
+      else entry.reject(networkError("the tab that owned the Stratus cloud went away before answering; the request may or may not have been applied"));
     }
     this.pending.clear();
     this.closeIfDone();
@@ -182,6 +197,7 @@ async function worker() {
 // Lane once the owner says `ready`.
 async function connect() {
   const sw = await worker();
+  const deadline = Date.now() + NO_OWNER_WAIT_MS;
   for (let attempt = 0; attempt < 3; attempt++) {
     const connection = newConnectionId();
     const channel = new MessageChannel();
@@ -212,7 +228,13 @@ async function connect() {
     }
     channel.port1.onmessage = null;
     channel.port1.close();
-    if (outcome.type === "no-owner") throw networkError(outcome.message || "no tab owns the Stratus cloud");
+    if (outcome.type === "no-owner") {
+      if (Date.now() >= deadline) throw networkError(outcome.message || "no tab owns the Stratus cloud");
+      // Perhaps the owner is reloading: ask again shortly.
+      await sleep(200);
+      attempt--;
+      continue;
+    }
     if (outcome.type === "silent-worker") {
       throw networkError("the service worker did not answer: it may be an older Stratus build without the fast lane; reload the console");
     }
@@ -239,9 +261,8 @@ async function exchange(message, body, signal) {
     const lane = await laneNow();
     const sent = lane.send(message, body);
     const answer = signal ? await raceAbort(sent, signal) : await sent;
+    // Not handled by a tab that no longer owns the cloud: to the next one.
     if (!answer.retry) return answer;
-    // Not handled by a tab that no longer owns the cloud: the body came back.
-    body = answer.body;
   }
   throw networkError("the cloud kept changing tabs; try again");
 }
@@ -264,7 +285,8 @@ function cloudPath(url) {
   return "/" + rest;
 }
 
-// A body as an ArrayBuffer this module may transfer (never the caller's own).
+// A body as an ArrayBuffer of this module's own (never the caller's, which
+// could change before a request is sent again).
 function ownBytes(body) {
   if (body === undefined || body === null) return null;
   if (typeof body === "string") return encoder.encode(body).buffer;

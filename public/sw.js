@@ -52,7 +52,7 @@ self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "stratus:owner" && event.source) {
     ownerId = event.source.id;
   } else if (event.data && event.data.type === "stratus:fastlane-connect" && event.ports[0]) {
-    event.waitUntil(introduce(event.ports[0], event.data));
+    event.waitUntil(introduce(event.ports[0], event.data, event.source && event.source.id));
   }
 });
 
@@ -121,7 +121,7 @@ function ask(client, message, transfer, timeoutMs, ackMs) {
 // that answers yes when asked (this worker may have been restarted since).
 // While no tab owns it but one is becoming the owner (a take-over, or
 // loading), waits for that tab, up to STARTING_WAIT_MS.
-async function findOwner() {
+async function findOwner(exclude) {
   if (ownerId) {
     const known = await self.clients.get(ownerId);
     if (known) return known;
@@ -129,7 +129,8 @@ async function findOwner() {
   }
   const deadline = Date.now() + STARTING_WAIT_MS;
   for (;;) {
-    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    const all = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    const windows = all.filter((client) => client.id !== exclude);
     // The first window that says it owns the cloud ends the search; windows
     // that do not run the app never answer, and are waited for only when no
     // window says yes.
@@ -167,12 +168,13 @@ function noOwnerMessage() {
 // that owns the cloud, which then answers on it directly. The page hears
 // `connecting` at once (this worker knows the fast lane), then `introduced`
 // (the port went to a tab, which should say `ready`) or `no-owner`.
-async function introduce(port, data) {
+async function introduce(port, data, pageId) {
   port.postMessage({ type: "connecting" });
   // A page that was told `not-owner` by the tab this worker picked asks again
-  // with `fresh`: forget that tab and ask every window.
+  // with `fresh`: forget that tab and ask every window (but the page, which
+  // would not own the cloud if it asks).
   if (data.fresh) ownerId = null;
-  const owner = await findOwner();
+  const owner = await findOwner(pageId);
   if (!owner) {
     port.postMessage({ type: "no-owner", message: noOwnerMessage() });
     port.close();
@@ -192,6 +194,8 @@ class Lane {
     this.owner = owner;
     this.pending = new Map();
     this.retired = false;
+    this.byeSeen = false;
+    this.lost = new Set();
     this.closed = false;
     this.watch = new AbortController();
     port.onmessage = (event) => this.receive(event.data || {});
@@ -204,16 +208,17 @@ class Lane {
     }
   }
 
-  // Resolves {data} (the answer), {retry, body} (not handled: the tab no
-  // longer owns the cloud; the body is handed back), {gone} (the tab went
-  // away before answering), {broken} (its app failed) or {late}.
+  // Resolves {data} (the answer), {retry} (not handled: the tab no longer
+  // owns the cloud), {gone} (the tab went away before answering), {broken}
+  // (its app failed) or {late}. The body is copied, not transferred, so that
+  // it can be sent again.
   send(message, body, timeoutMs) {
-    if (this.retired) return Promise.resolve({ retry: true, body });
+    if (this.retired) return Promise.resolve({ retry: true });
     return new Promise((resolve) => {
       const id = nextRequestId++;
       const timer = setTimeout(() => this.settle(id, { late: true }), timeoutMs);
       this.pending.set(id, { resolve, timer });
-      this.port.postMessage({ ...message, id, body }, body ? [body] : []);
+      this.port.postMessage({ ...message, id, body });
     });
   }
 
@@ -230,7 +235,13 @@ class Lane {
     if (data.id === undefined) {
       // The tab stopped owning the cloud: it answers what it accepted and
       // hands the rest back; new requests go to the new owner.
-      if (data.type === "bye") this.retire();
+      // When the tab's page goes, `lost` lists the requests it had accepted
+      // and will not answer; it handled none of the others.
+      if (data.type === "bye") {
+        this.byeSeen = true;
+        for (const id of data.lost || []) this.lost.add(id);
+        this.retire();
+      }
       if (data.type === "broken") {
         this.forgetOwner();
         for (const id of [...this.pending.keys()]) this.settle(id, { broken: true });
@@ -239,7 +250,7 @@ class Lane {
     }
     if (data.notOwner) {
       this.forgetOwner();
-      this.settle(data.id, { retry: true, body: data.body || null });
+      this.settle(data.id, { retry: true });
     } else {
       this.settle(data.id, { data });
     }
@@ -249,7 +260,10 @@ class Lane {
     this.forgetOwner();
     // Answers the tab posted just before it went may still be on their way.
     await new Promise((resolve) => setTimeout(resolve, 50));
-    for (const id of [...this.pending.keys()]) this.settle(id, { gone: true });
+    for (const id of [...this.pending.keys()]) {
+      // After a `bye`, what the tab did not list as lost it never handled.
+      this.settle(id, this.byeSeen && !this.lost.has(id) ? { retry: true } : { gone: true });
+    }
   }
 
   forgetOwner() {
@@ -338,7 +352,7 @@ function way() {
 
 async function relay(request, url) {
   const hasBody = request.method !== "GET" && request.method !== "HEAD";
-  let body = hasBody ? await request.arrayBuffer() : null;
+  const body = hasBody ? await request.arrayBuffer() : null;
   const message = {
     method: request.method,
     path: "/" + url.pathname.slice(SCOPE.pathname.length),
@@ -351,10 +365,7 @@ async function relay(request, url) {
     let answer;
     if (to instanceof Lane) {
       answer = await to.send(message, body, RELAY_TIMEOUT_MS);
-      if (answer.retry) {
-        body = answer.body;
-        continue;
-      }
+      if (answer.retry) continue;
       if (answer.gone) {
         return json(502, {
           message: "The tab that owned the Stratus cloud went away before answering; the request may or may not have been applied.",

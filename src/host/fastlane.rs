@@ -14,23 +14,26 @@
 //!   for as long as this document lives; the page waits for the same lock, so
 //!   it learns at once when this tab goes away with requests unanswered.
 //! * Every request message gets exactly one answer on its port while this
-//!   document lives: the response, or `{id, notOwner: true, body}` (the body
-//!   handed back) when this tab does not own the cloud, so the page sends it
-//!   to the new owner.
+//!   document lives: the response, or `{id, notOwner: true}` when this tab
+//!   does not own the cloud (the request was not handled: the page sends it
+//!   to the new owner).
 //! * When this tab stops owning the cloud (a take-over), it answers what it
 //!   had accepted, then says `{type: "bye"}` on every connection, so pages
-//!   connect to the new owner for their next requests.
+//!   connect to the new owner for their next requests. When the page itself
+//!   goes (a reload, the tab closing: `pagehide`), it says `{type: "bye",
+//!   lost: [ids]}` with the requests it had accepted and will not answer; the
+//!   others were never handled, and the page sends them to the next owner.
 //! * The service worker relays every `fetch()` over a connection of its own
 //!   (`worker: true`), made the same way but without an introducer.
 //! * If this app fails (the wasm traps), a message that cannot be handled is
 //!   answered `{type: "broken"}`.
 //!
 //! Requests are answered exactly as the worker's relayed ones are
-//! ([`super::bridge::answer`]), bodies transferred, not copied.
+//! ([`super::bridge::answer`]), answer bodies transferred, not copied.
 
 use super::boot::{is_owner, sleep_ms};
 use crate::engine::Cloud;
-use js_sys::{Array, ArrayBuffer, Object, Reflect};
+use js_sys::{Array, Object, Reflect};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -79,8 +82,8 @@ struct Connection {
     port: MessagePort,
     /// Releases the connection's Web Lock (undefined without Web Locks).
     release: JsValue,
-    /// Requests accepted and not answered yet.
-    in_flight: Rc<Cell<usize>>,
+    /// Ids of the requests accepted and not answered yet.
+    accepted: Accepted,
     /// When `{type: "bye"}` was sent (`Date.now()`), if it was.
     bye_at: Option<f64>,
     /// The service worker's connection (its relay), not a page's.
@@ -88,7 +91,13 @@ struct Connection {
     _on_message: Closure<dyn FnMut(MessageEvent)>,
 }
 
+type Accepted = Rc<RefCell<Vec<JsValue>>>;
+
 impl Connection {
+    fn idle(&self) -> bool {
+        self.accepted.borrow().is_empty()
+    }
+
     fn say_bye(&mut self) {
         if self.bye_at.is_none() {
             let _ = self.port.post_message(&message("bye"));
@@ -101,6 +110,10 @@ thread_local! {
     static CONNECTIONS: RefCell<Vec<Connection>> = const { RefCell::new(Vec::new()) };
     static NEXT_KEY: Cell<u64> = const { Cell::new(1) };
     static WATCHING: Cell<bool> = const { Cell::new(false) };
+    /// The page is being hidden or unloaded (`pagehide`): no request is
+    /// started any more.
+    static LEAVING: Cell<bool> = const { Cell::new(false) };
+    static PAGE_EVENTS: Cell<bool> = const { Cell::new(false) };
 }
 
 fn message(kind: &str) -> Object {
@@ -139,12 +152,13 @@ pub fn accept(cloud: Rc<Cloud>, data: &JsValue, port: MessagePort) {
 
 /// Starts serving a connection whose lock is held.
 fn open(cloud: Rc<Cloud>, port: MessagePort, release: JsValue, worker: bool) {
+    listen_for_leaving();
     let key = NEXT_KEY.with(|k| k.replace(k.get() + 1));
-    let in_flight = Rc::new(Cell::new(0usize));
+    let accepted: Accepted = Rc::new(RefCell::new(Vec::new()));
     let on_message = {
         let port = port.clone();
-        let in_flight = in_flight.clone();
-        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| serve(&cloud, &port, &in_flight, key, event))
+        let accepted = accepted.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| serve(&cloud, &port, &accepted, key, event))
     };
     stratus_fastlane_listen(&port, on_message.as_ref());
     let _ = port.post_message(&message("ready"));
@@ -156,18 +170,51 @@ fn open(cloud: Rc<Cloud>, port: MessagePort, release: JsValue, worker: bool) {
             c.iter_mut().filter(|x| x.worker).for_each(Connection::say_bye);
         }
         if c.iter().filter(|x| x.bye_at.is_none()).count() >= MAX_CONNECTIONS {
-            if let Some(oldest) = c.iter_mut().find(|x| x.bye_at.is_none() && x.in_flight.get() == 0) {
+            if let Some(oldest) = c.iter_mut().find(|x| x.bye_at.is_none() && x.idle()) {
                 oldest.say_bye();
             }
         }
-        c.push(Connection { key, port, release, in_flight, bye_at: None, worker, _on_message: on_message });
+        c.push(Connection { key, port, release, accepted, bye_at: None, worker, _on_message: on_message });
     });
     watch();
 }
 
+/// When the page goes (reload, close, navigation: `pagehide`), says `bye` on
+/// every connection with the ids of the requests it accepted and will not
+/// answer now; if it comes back (from the back-forward cache), it serves
+/// again (its connections are gone by then: pages connect anew).
+fn listen_for_leaving() {
+    if PAGE_EVENTS.with(|p| p.replace(true)) {
+        return;
+    }
+    let Some(window) = web_sys::window() else { return };
+    let on_hide = Closure::<dyn FnMut(JsValue)>::new(|_| {
+        LEAVING.with(|l| l.set(true));
+        CONNECTIONS.with(|c| {
+            for connection in c.borrow_mut().iter_mut() {
+                let bye = message("bye");
+                let lost = Array::new();
+                connection.accepted.borrow().iter().for_each(|id| {
+                    lost.push(id);
+                });
+                let _ = Reflect::set(&bye, &"lost".into(), &lost);
+                let _ = connection.port.post_message(&bye);
+                connection.bye_at.get_or_insert(js_sys::Date::now());
+            }
+        });
+    });
+    let on_show = Closure::<dyn FnMut(JsValue)>::new(|_| LEAVING.with(|l| l.set(false)));
+    if let Some(add) = Reflect::get(&window, &"addEventListener".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
+        let _ = add.call2(&window, &"pagehide".into(), on_hide.as_ref());
+        let _ = add.call2(&window, &"pageshow".into(), on_show.as_ref());
+    }
+    on_hide.forget();
+    on_show.forget();
+}
+
 /// One message from a page: a request `{id, method, path, query, headers,
 /// body}` or `{type: "close"}`.
-fn serve(cloud: &Rc<Cloud>, port: &MessagePort, in_flight: &Rc<Cell<usize>>, key: u64, event: MessageEvent) {
+fn serve(cloud: &Rc<Cloud>, port: &MessagePort, accepted: &Accepted, key: u64, event: MessageEvent) {
     let data = event.data();
     let id = Reflect::get(&data, &"id".into()).unwrap_or(JsValue::UNDEFINED);
     if id.is_undefined() {
@@ -177,30 +224,26 @@ fn serve(cloud: &Rc<Cloud>, port: &MessagePort, in_flight: &Rc<Cell<usize>>, key
         }
         return;
     }
-    if !is_owner() {
-        // Not handled: hand the body back so that the page can send it on.
+    if !is_owner() || LEAVING.with(Cell::get) {
+        // Not handled: the page sends it to the owner.
         let answer = message("not-owner");
         let _ = Reflect::set(&answer, &"id".into(), &id);
         let _ = Reflect::set(&answer, &"notOwner".into(), &JsValue::TRUE);
-        let transfer = Array::new();
-        if let Ok(body) = Reflect::get(&data, &"body".into()) {
-            if body.is_instance_of::<ArrayBuffer>() {
-                let _ = Reflect::set(&answer, &"body".into(), &body);
-                transfer.push(&body);
-            }
-        }
-        let _ = port.post_message_with_transferable(&answer, &transfer);
+        let _ = port.post_message(&answer);
         return;
     }
-    in_flight.set(in_flight.get() + 1);
-    let (cloud, port, in_flight) = (cloud.clone(), port.clone(), in_flight.clone());
+    accepted.borrow_mut().push(id.clone());
+    let (cloud, port, accepted) = (cloud.clone(), port.clone(), accepted.clone());
     spawn_local(async move {
         let (answer, transfer) = super::bridge::answer(&cloud, &data).await;
         let _ = Reflect::set(&answer, &"id".into(), &id);
         if let Err(e) = port.post_message_with_transferable(&answer, &transfer) {
             web_sys::console::error_2(&"Stratus: could not answer a fast-lane request".into(), &e);
         }
-        in_flight.set(in_flight.get() - 1);
+        let mut accepted = accepted.borrow_mut();
+        if let Some(i) = accepted.iter().position(|x| *x == id) {
+            accepted.swap_remove(i);
+        }
     });
 }
 
@@ -239,12 +282,12 @@ fn watch() {
             let expired: Vec<u64> = CONNECTIONS.with(|c| {
                 let mut c = c.borrow_mut();
                 for connection in c.iter_mut() {
-                    if !owner && connection.in_flight.get() == 0 {
+                    if !owner && connection.idle() {
                         connection.say_bye();
                     }
                 }
                 c.iter()
-                    .filter(|x| x.in_flight.get() == 0 && x.bye_at.is_some_and(|at| now - at > BYE_GRACE_MS))
+                    .filter(|x| x.idle() && x.bye_at.is_some_and(|at| now - at > BYE_GRACE_MS))
                     .map(|x| x.key)
                     .collect()
             });
