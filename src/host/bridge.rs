@@ -1,11 +1,15 @@
 //! The service-worker relay: lets any page of this origin reach the cloud with
 //! plain `fetch()`.
 //!
-//! `public/sw.js` intercepts requests under `_aws/` and `_api/` and posts them
-//! to the tab that owns the cloud, with a `MessagePort` for the answer. This
-//! module is that tab's side: it turns each message into an [`HttpRequest`],
-//! answers it through [`Cloud::handle`] and posts the [`HttpResponse`] back.
-//! The message shapes are written down in `docs/service-worker.md`.
+//! `public/sw.js` intercepts requests under `_aws/` and `_api/` and sends them
+//! to the tab that owns the cloud. This module is that tab's side of the
+//! worker's messages: who owns the cloud, and the ports the worker hands over
+//! (its own relay connection and pages' fast-lane connections, served by
+//! [`super::fastlane`]); and the conversion of request messages into
+//! [`HttpRequest`]s answered through [`Cloud::handle`]. A worker of an earlier
+//! build sends each request as a `stratus:request` message with a port of
+//! its own; those are still answered here. The message shapes are written
+//! down in `docs/service-worker.md` and `docs/fast-lane.md`.
 
 use crate::engine::{Cloud, HttpRequest, HttpResponse};
 use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
@@ -100,19 +104,15 @@ fn on_message(cloud: Rc<Cloud>, event: MessageEvent) {
             let _ = Reflect::set(&ack, &"accepted".into(), &JsValue::TRUE);
             let _ = port.post_message(&ack);
             spawn_local(async move {
-            let response = match request_from_js(&data) {
-                Ok(request) => cloud.handle(request).await,
-                Err(message) => HttpResponse::new(400).with_body(
-                    "application/json",
-                    serde_json::json!({ "message": message }).to_string(),
-                ),
-            };
-            let (answer, transfer) = response_to_js(&response);
-            if let Err(e) = port.post_message_with_transferable(&answer, &transfer) {
-                web_sys::console::error_2(&"Stratus: could not answer a relayed request".into(), &e);
-            }
+                let (answer, transfer) = answer(&cloud, &data).await;
+                if let Err(e) = port.post_message_with_transferable(&answer, &transfer) {
+                    web_sys::console::error_2(&"Stratus: could not answer a relayed request".into(), &e);
+                }
             })
         }
+        // A fast-lane port: the worker's own relay connection, or a page's
+        // that the worker introduces (docs/fast-lane.md).
+        "stratus:fastlane" => super::fastlane::accept(cloud, &data, port),
         // Not (or no longer) the owner: say so at once, so the worker looks
         // for the tab that is instead of waiting for an acknowledgement.
         "stratus:request" => {
@@ -122,6 +122,20 @@ fn on_message(cloud: Rc<Cloud>, event: MessageEvent) {
         }
         _ => {}
     }
+}
+
+/// Answers one request message (`{method, path, query, headers, body}`, as
+/// the worker relays it and the fast lane sends it) through
+/// [`Cloud::handle`]: the answer message and the objects to transfer. A
+/// message that is not a request is answered 400.
+pub async fn answer(cloud: &Cloud, data: &JsValue) -> (JsValue, Array) {
+    let response = match request_from_js(data) {
+        Ok(request) => cloud.handle(request).await,
+        Err(message) => {
+            HttpResponse::new(400).with_body("application/json", serde_json::json!({ "message": message }).to_string())
+        }
+    };
+    response_to_js(&response)
 }
 
 fn string_field(data: &JsValue, name: &str) -> Result<String, String> {

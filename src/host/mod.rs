@@ -7,11 +7,14 @@
 //! * [`account`]: export, import and reset of the whole account;
 //! * [`boot`]: ownership (one tab owns the cloud), loading saved state;
 //! * [`bridge`]: the service-worker relay that lets any page of this origin
-//!   reach the cloud with `fetch()`.
+//!   reach the cloud with `fetch()`;
+//! * [`fastlane`]: the owner's side of the fast lane, a `MessagePort` per page
+//!   (`public/stratus-client.js`) that bypasses the service worker.
 
 pub mod account;
 pub mod boot;
 pub mod bridge;
+pub mod fastlane;
 pub mod idb;
 pub mod store;
 pub mod wasm;
