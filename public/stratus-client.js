@@ -159,12 +159,16 @@ let nextId = 1;
 let current = null;
 
 function laneNow() {
-  if (current && current.lane) return current.lane;
+  if (current && current.lane) {
+    if (!current.lane.retired) return current.lane;
+    current = null;
+  }
   if (!current) {
     const attempt = { connecting: null };
     attempt.connecting = connect().then(
       (lane) => {
-        if (current === attempt) current = { lane };
+        // (Retired already, if the owner said `bye` right after `ready`.)
+        if (current === attempt) current = lane.retired ? null : { lane };
         return lane;
       },
       (error) => {
