@@ -4,9 +4,11 @@
 // `_aws/dynamodb`, the service worker relays the request to the tab, and the
 // engine answers in DynamoDB's JSON 1.0 protocol. Every result is checked
 // against what DynamoDB answers.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
+import fs from "node:fs";
+import path from "node:path";
 import assert from "node:assert/strict";
-import { openPage, shot, waitForServiceWorker, suite } from "./harness.mjs";
+import { openPage, shot, waitForServiceWorker, pageFetch, repo, suite } from "./harness.mjs";
 import { sdkBundle } from "./sdk-bundle.mjs";
 
 const TABLE = "SdkOrders";
@@ -772,4 +774,64 @@ test("the AWS SDK v3 DynamoDB clients work unchanged from a page, through the se
   page.assertNoErrors();
   await context.close();
   t.diagnostic(`${relayed.length} SDK requests through the service worker in ${Date.now() - started} ms`);
+});
+
+test("the AWS SDK v3 API Gateway v2 client builds an HTTP API that answers fetch()", async (t) => {
+  const { context, page } = await openPage(env.browser);
+  t.after(() => context.close().catch(() => {}));
+  await page.goto(env.server.url);
+  await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
+  await waitForServiceWorker(page);
+  await page.addScriptTag({ content: await sdkBundle() });
+  // A function to route to: the echo command (answers its event).
+  const echo = fs.readFileSync(path.join(repo, "runtimes", "dist", "echo.wasm")).toString("base64");
+  const created = await pageFetch(page, "_aws/lambda/2015-03-31/functions", {
+    method: "POST",
+    body: JSON.stringify({ FunctionName: "echo", Runtime: "provided.al2023", Role: "arn:aws:iam::000000000000:role/r", Code: { ZipFile: echo } }),
+  });
+  assert.equal(created.status, 201, created.text);
+  const arn = JSON.parse(created.text).FunctionArn;
+
+  const result = await page.evaluate(async (arn) => {
+    const G = window.StratusSdkTest.apigatewayv2;
+    const client = new G.ApiGatewayV2Client({
+      endpoint: new URL("_aws/apigateway", document.baseURI).href,
+      region: "us-east-1",
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    });
+    const api = await client.send(new G.CreateApiCommand({ Name: "shop", ProtocolType: "HTTP" }));
+    const integration = await client.send(
+      new G.CreateIntegrationCommand({ ApiId: api.ApiId, IntegrationType: "AWS_PROXY", IntegrationUri: arn, PayloadFormatVersion: "2.0" }),
+    );
+    await client.send(new G.CreateRouteCommand({ ApiId: api.ApiId, RouteKey: "GET /items/{id}", Target: `integrations/${integration.IntegrationId}` }));
+    await client.send(new G.CreateStageCommand({ ApiId: api.ApiId, StageName: "$default", AutoDeploy: true }));
+    const routes = await client.send(new G.GetRoutesCommand({ ApiId: api.ApiId }));
+    const apis = await client.send(new G.GetApisCommand({}));
+    let missing;
+    try {
+      await client.send(new G.GetApiCommand({ ApiId: "nosuchapi1" }));
+    } catch (e) {
+      missing = { name: e.name, status: e.$metadata?.httpStatusCode };
+    }
+    const answer = await fetch(`_api/${api.ApiId}/items/42?color=red`);
+    return {
+      apiId: api.ApiId,
+      endpoint: api.ApiEndpoint,
+      routeKeys: routes.Items.map((r) => r.RouteKey),
+      names: apis.Items.map((a) => a.Name),
+      missing,
+      status: answer.status,
+      event: await answer.json(),
+    };
+  }, arn);
+  assert.match(result.apiId, /^[a-z0-9]{10}$/);
+  assert.deepEqual(result.routeKeys, ["GET /items/{id}"]);
+  assert.deepEqual(result.names, ["shop"]);
+  assert.deepEqual(result.missing, { name: "NotFoundException", status: 404 });
+  // The echo function answers the event it got: API Gateway's payload 2.0 event.
+  assert.equal(result.status, 200);
+  assert.equal(result.event.routeKey, "GET /items/{id}");
+  assert.deepEqual(result.event.pathParameters, { id: "42" });
+  assert.deepEqual(result.event.queryStringParameters, { color: "red" });
+  assert.equal(result.event.requestContext.http.method, "GET");
 });

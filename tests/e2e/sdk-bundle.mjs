@@ -9,6 +9,7 @@
 // @aws-sdk/lib-dynamodb (its commands and paginators) is under
 // StratusSdkTest.doc, because some of its names are the low-level client's
 // too (QueryCommand, ScanCommand, paginateQuery) and take plain JS values.
+// @aws-sdk/client-apigatewayv2 is under StratusSdkTest.apigatewayv2.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -18,11 +19,13 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const entry = `
 import * as dynamodb from "@aws-sdk/client-dynamodb";
 import * as doc from "@aws-sdk/lib-dynamodb";
+import * as apigatewayv2 from "@aws-sdk/client-apigatewayv2";
 window.StratusSdkTest = {
   ...dynamodb,
   DynamoDBDocumentClient: doc.DynamoDBDocumentClient,
   DynamoDBDocument: doc.DynamoDBDocument,
   doc,
+  apigatewayv2,
 };
 `;
 
