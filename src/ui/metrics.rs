@@ -56,3 +56,35 @@ pub fn rate(points: &[(f64, f64)], t0: f64, t1: f64, period: u64, per_second: bo
     }
     out
 }
+
+/// A chart window: its label, its span and its period, in seconds.
+pub type Window = (&'static str, u64, u64);
+
+/// GetMetricData of `queries` over the last `span` seconds of the engine
+/// clock, oldest first: the answer with the window's start, end and period.
+pub async fn fetch_window(span: u64, period: u64, queries: Vec<Value>) -> Result<(Value, f64, f64, u64), crate::ui::api::ApiError> {
+    let now = now_s();
+    let t0 = now - span as f64;
+    let body = json!({
+        "StartTime": t0.floor(),
+        "EndTime": now.ceil() + 1.0,
+        "ScanBy": "TimestampAscending",
+        "MetricDataQueries": queries,
+    });
+    crate::ui::api::cloudwatch("GetMetricData", body).await.map(|answer| (answer, t0, now, period))
+}
+
+/// The buttons that pick one of `windows` (the pressed one is `selected`).
+pub fn window_picker(windows: &'static [Window], selected: leptos::prelude::RwSignal<usize>) -> impl leptos::prelude::IntoView {
+    use leptos::prelude::*;
+    let buttons = windows
+        .iter()
+        .enumerate()
+        .map(|(i, (label, _, _))| {
+            view! {
+                <button class="button small" aria-pressed=move || (selected.get() == i).to_string() on:click=move |_| selected.set(i)>{*label}</button>
+            }
+        })
+        .collect::<Vec<_>>();
+    view! { <div class="button-group" role="group" aria-label="Time window">{buttons}</div> }
+}

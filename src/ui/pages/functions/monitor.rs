@@ -7,14 +7,14 @@ use super::error_text;
 use crate::ui::api::cloudwatch;
 use crate::ui::chart::{Series, Style, TimeChart};
 use crate::ui::cost::{dollars, load_prices, price, PriceField, PriceTable};
-use crate::ui::metrics::{now_s, points, rate};
+use crate::ui::metrics::{fetch_window, now_s, points, rate, window_picker, Window};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::time::Duration;
 
 /// The chart windows: (label, seconds, period).
-const WINDOWS: [(&str, u64, u64); 3] = [("5 minutes", 300, 5), ("1 hour", 3600, 60), ("3 hours", 10800, 300)];
+const WINDOWS: [Window; 3] = [("5 minutes", 300, 5), ("1 hour", 3600, 60), ("3 hours", 10800, 300)];
 
 fn metric(id: &str, function: &str, name: &str, period: u64, stat: &str) -> Value {
     crate::ui::metrics::metric(id, "AWS/Lambda", ("FunctionName", function), name, period, stat)
@@ -33,23 +33,16 @@ pub fn MonitorTab(name: String, memory_mb: Signal<u64>) -> impl IntoView {
         let (_, span, period) = WINDOWS[window.get()];
         let f = function.get_value();
         async move {
-            let now = now_s();
-            let t0 = now - span as f64;
-            let body = json!({
-                "StartTime": t0.floor(),
-                "EndTime": now.ceil() + 1.0,
-                "ScanBy": "TimestampAscending",
-                "MetricDataQueries": [
-                    metric("inv", &f, "Invocations", period, "Sum"),
-                    metric("err", &f, "Errors", period, "Sum"),
-                    metric("thr", &f, "Throttles", period, "Sum"),
-                    metric("p50", &f, "Duration", period, "p50"),
-                    metric("p99", &f, "Duration", period, "p99"),
-                    metric("conc", &f, "ConcurrentExecutions", period, "Maximum"),
-                    metric("cold", &f, "ColdStarts", period, "Sum"),
-                ]
-            });
-            cloudwatch("GetMetricData", body).await.map(|answer| (answer, t0, now, period))
+            let queries = vec![
+                metric("inv", &f, "Invocations", period, "Sum"),
+                metric("err", &f, "Errors", period, "Sum"),
+                metric("thr", &f, "Throttles", period, "Sum"),
+                metric("p50", &f, "Duration", period, "p50"),
+                metric("p99", &f, "Duration", period, "p99"),
+                metric("conc", &f, "ConcurrentExecutions", period, "Maximum"),
+                metric("cold", &f, "ColdStarts", period, "Sum"),
+            ];
+            fetch_window(span, period, queries).await
         }
     });
     let charts = move || {
@@ -91,21 +84,12 @@ pub fn MonitorTab(name: String, memory_mb: Signal<u64>) -> impl IntoView {
         }
         .into_any()
     };
-    let window_buttons = WINDOWS
-        .iter()
-        .enumerate()
-        .map(|(i, (label, _, _))| {
-            view! {
-                <button class="button small" aria-pressed=move || (window.get() == i).to_string() on:click=move |_| window.set(i)>{*label}</button>
-            }
-        })
-        .collect::<Vec<_>>();
     view! {
         <section class="card">
             <div class="card-header">
                 <h2>"Metrics"</h2>
                 <span class="spacer"></span>
-                <div class="button-group" role="group" aria-label="Time window">{window_buttons}</div>
+                {window_picker(&WINDOWS, window)}
             </div>
             <p class="muted">"From CloudWatch (namespace AWS/Lambda, dimension FunctionName), refreshed every two seconds. ColdStarts is a Stratus addition: invocations that had to start a new environment. Metrics live in this tab's memory: loading the page again starts them afresh."</p>
             {charts}

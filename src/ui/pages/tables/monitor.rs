@@ -7,7 +7,7 @@ use super::{error_text, number_input, typed, KeyAttr};
 use crate::ui::api::{cloudwatch, dynamodb};
 use crate::ui::chart::{Series, Style, TimeChart};
 use crate::ui::cost::{dollars, load_prices, price, PriceField, PriceTable};
-use crate::ui::metrics::{now_s, points, rate};
+use crate::ui::metrics::{fetch_window, now_s, points, rate, window_picker, Window};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 /// The chart windows: (label, seconds, period).
-const WINDOWS: [(&str, u64, u64); 3] = [("5 minutes", 300, 1), ("1 hour", 3600, 10), ("3 hours", 10800, 60)];
+const WINDOWS: [Window; 3] = [("5 minutes", 300, 1), ("1 hour", 3600, 10), ("3 hours", 10800, 60)];
 
 fn metric(id: &str, table: &str, name: &str, period: u64, stat: &str) -> Value {
     crate::ui::metrics::metric(id, "AWS/DynamoDB", ("TableName", table), name, period, stat)
@@ -35,22 +35,15 @@ pub fn Monitor(table: Value) -> impl IntoView {
         let (_, span, period) = WINDOWS[window.get()];
         let table = chart_name.clone();
         async move {
-            let now = now_s();
-            let t0 = now - span as f64;
-            let body = json!({
-                "StartTime": t0.floor(),
-                "EndTime": now.ceil() + 1.0,
-                "ScanBy": "TimestampAscending",
-                "MetricDataQueries": [
-                    metric("cr", &table, "ConsumedReadCapacityUnits", period, "Sum"),
-                    metric("cw", &table, "ConsumedWriteCapacityUnits", period, "Sum"),
-                    metric("pr", &table, "ProvisionedReadCapacityUnits", period, "Maximum"),
-                    metric("pw", &table, "ProvisionedWriteCapacityUnits", period, "Maximum"),
-                    metric("tr", &table, "ReadThrottleEvents", period, "Sum"),
-                    metric("tw", &table, "WriteThrottleEvents", period, "Sum"),
-                ]
-            });
-            cloudwatch("GetMetricData", body).await.map(|answer| (answer, t0, now, period))
+            let queries = vec![
+                metric("cr", &table, "ConsumedReadCapacityUnits", period, "Sum"),
+                metric("cw", &table, "ConsumedWriteCapacityUnits", period, "Sum"),
+                metric("pr", &table, "ProvisionedReadCapacityUnits", period, "Maximum"),
+                metric("pw", &table, "ProvisionedWriteCapacityUnits", period, "Maximum"),
+                metric("tr", &table, "ReadThrottleEvents", period, "Sum"),
+                metric("tw", &table, "WriteThrottleEvents", period, "Sum"),
+            ];
+            fetch_window(span, period, queries).await
         }
     });
     let charts = move || {
@@ -89,21 +82,12 @@ pub fn Monitor(table: Value) -> impl IntoView {
         }
         .into_any()
     };
-    let window_buttons = WINDOWS
-        .iter()
-        .enumerate()
-        .map(|(i, (label, _, _))| {
-            view! {
-                <button class="button small" aria-pressed=move || (window.get() == i).to_string() on:click=move |_| window.set(i)>{*label}</button>
-            }
-        })
-        .collect::<Vec<_>>();
     view! {
         <section class="card">
             <div class="card-header">
                 <h2>"Capacity"</h2>
                 <span class="spacer"></span>
-                <div class="button-group" role="group" aria-label="Time window">{window_buttons}</div>
+                {window_picker(&WINDOWS, window)}
             </div>
             <p class="muted">"Consumed against provisioned capacity, from CloudWatch (namespace AWS/DynamoDB), refreshed every second. A provisioned table can bank 300 seconds of unused capacity, so throttling starts once a burst has used it up."</p>
             {charts}
