@@ -39,3 +39,31 @@ pub fn human_bytes(bytes: f64) -> String {
         format!("{value:.1} {}", UNITS[unit])
     }
 }
+
+/// A list page's toolbar: a search box, Refresh (bumps `reload`) and the
+/// link to the create page.
+pub fn list_toolbar(
+    search_label: &'static str,
+    search: RwSignal<String>,
+    reload: RwSignal<u32>,
+    create_path: &'static str,
+    create_label: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="toolbar">
+            <label class="search">
+                <span class="visually-hidden">{search_label}</span>
+                <input
+                    type="search"
+                    placeholder=search_label
+                    aria-label=search_label
+                    prop:value=move || search.get()
+                    on:input=move |ev| search.set(event_target_value(&ev))
+                />
+            </label>
+            <span class="spacer"></span>
+            <button class="button" on:click=move |_| reload.update(|n| *n += 1)>"Refresh"</button>
+            <leptos_router::components::A href=crate::ui::href(create_path) attr:class="button primary">{create_label}</leptos_router::components::A>
+        </div>
+    }
+}

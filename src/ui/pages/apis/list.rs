@@ -4,6 +4,7 @@ use super::{all_items, date_label, error_text};
 use crate::ui::api::apigateway;
 use crate::ui::href;
 use crate::ui::widgets::PageHeader;
+use crate::ui::widgets::list_toolbar;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -52,21 +53,7 @@ pub fn ApisList() -> impl IntoView {
     let search = RwSignal::new(String::new());
     view! {
         <PageHeader title="APIs" subtitle="Amazon API Gateway"/>
-        <div class="toolbar">
-            <label class="search">
-                <span class="visually-hidden">"Search APIs by name or id"</span>
-                <input
-                    type="search"
-                    placeholder="Search APIs by name or id"
-                    aria-label="Search APIs by name or id"
-                    prop:value=move || search.get()
-                    on:input=move |ev| search.set(event_target_value(&ev))
-                />
-            </label>
-            <span class="spacer"></span>
-            <button class="button" on:click=move |_| reload.update(|n| *n += 1)>"Refresh"</button>
-            <A href=href("/apis/-/create") attr:class="button primary">"Create API"</A>
-        </div>
+        {list_toolbar("Search APIs by name or id", search, reload, "/apis/-/create", "Create API")}
         {move || match apis.get() {
             None => view! { <section class="card" role="status"><p class="muted">"Loading APIs…"</p></section> }.into_any(),
             Some(Err(e)) => view! { <section class="card error-panel" role="alert"><p>{e}</p></section> }.into_any(),

@@ -5,6 +5,7 @@ use super::{code_size, date_text, error_text};
 use crate::ui::api::lambda;
 use crate::ui::href;
 use crate::ui::widgets::PageHeader;
+use crate::ui::widgets::list_toolbar;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use serde_json::Value;
@@ -39,21 +40,7 @@ pub fn FunctionsList() -> impl IntoView {
     let search = RwSignal::new(String::new());
     view! {
         <PageHeader title="Functions" subtitle="AWS Lambda"/>
-        <div class="toolbar">
-            <label class="search">
-                <span class="visually-hidden">"Search functions by name"</span>
-                <input
-                    type="search"
-                    placeholder="Search functions by name"
-                    aria-label="Search functions by name"
-                    prop:value=move || search.get()
-                    on:input=move |ev| search.set(event_target_value(&ev))
-                />
-            </label>
-            <span class="spacer"></span>
-            <button class="button" on:click=move |_| reload.update(|n| *n += 1)>"Refresh"</button>
-            <A href=href("/functions/-/create") attr:class="button primary">"Create function"</A>
-        </div>
+        {list_toolbar("Search functions by name", search, reload, "/functions/-/create", "Create function")}
         {move || match functions.get() {
             None => view! { <section class="card" role="status"><p class="muted">"Loading functions…"</p></section> }.into_any(),
             Some(Err(e)) => view! { <section class="card error-panel" role="alert"><p>{e}</p></section> }.into_any(),

@@ -4,6 +4,7 @@ use super::{capacity_mode, error_text, key_label, keys_of};
 use crate::ui::api::dynamodb;
 use crate::ui::href;
 use crate::ui::widgets::{human_bytes, PageHeader};
+use crate::ui::widgets::list_toolbar;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use serde_json::{json, Value};
@@ -49,21 +50,7 @@ pub fn TablesList() -> impl IntoView {
     let search = RwSignal::new(String::new());
     view! {
         <PageHeader title="Tables" subtitle="Amazon DynamoDB"/>
-        <div class="toolbar">
-            <label class="search">
-                <span class="visually-hidden">"Search tables by name"</span>
-                <input
-                    type="search"
-                    placeholder="Search tables by name"
-                    aria-label="Search tables by name"
-                    prop:value=move || search.get()
-                    on:input=move |ev| search.set(event_target_value(&ev))
-                />
-            </label>
-            <span class="spacer"></span>
-            <button class="button" on:click=move |_| reload.update(|n| *n += 1)>"Refresh"</button>
-            <A href=href("/tables/-/create") attr:class="button primary">"Create table"</A>
-        </div>
+        {list_toolbar("Search tables by name", search, reload, "/tables/-/create", "Create table")}
         {move || match tables.get() {
             None => view! { <section class="card" role="status"><p class="muted">"Loading tables…"</p></section> }.into_any(),
             Some(Err(e)) => view! { <section class="card error-panel" role="alert"><p>{e}</p></section> }.into_any(),
