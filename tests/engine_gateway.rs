@@ -302,7 +302,7 @@ fn integration_timeouts() {
     // With a 50 ms integration timeout the gateway gives up first.
     t.ok("PATCH", &format!("/v2/apis/{id}/integrations/{integration}"), json!({"timeoutInMillis": 50}));
     let r = t.call("GET", &format!("{id}/slow"), &[], "");
-    assert_eq!((r.status, body_json(&r)), (503, json!({"message": "Service Unavailable"})));
+    assert_eq!((r.status, body_json(&r)), (504, json!({"message": "Endpoint request timed out"})));
 }
 
 #[test]

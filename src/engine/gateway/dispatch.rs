@@ -532,6 +532,11 @@ fn http_api(cloud: &Cloud, api_id: &str, rest: &str, request: &HttpRequest) -> H
 /// and message), the integration's latency (ms), and what went wrong.
 pub type Integrated = (Result<HttpResponse, (u16, &'static str)>, Option<f64>, Option<String>);
 
+/// What the caller gets when the gateway stops waiting for an integration:
+/// 504, as API Gateway answers an integration timeout on REST and HTTP APIs
+/// alike (its knowledge-center article on 504s covers both kinds).
+const INTEGRATION_TIMEOUT: (u16, &str) = (504, "Endpoint request timed out");
+
 /// Runs an integration: a Lambda function (proxy, payload 1.0 or 2.0) or an
 /// HTTP endpoint of this cloud. Returns the response (or the gateway's
 /// error status and message), the integration's latency and what went wrong.
@@ -564,8 +569,7 @@ pub fn integrate(
     let took = mono() - started;
     if took > f64::from(integration.timeout_ms) {
         // The gateway stopped waiting (the function ran on, as on AWS).
-        let r = if flavor == Flavor::Http { (503, "Service Unavailable") } else { (504, "Endpoint request timed out") };
-        return (Err(r), None, Some(format!("The integration took {took:.0} ms, longer than its {} ms timeout", integration.timeout_ms)));
+        return (Err(INTEGRATION_TIMEOUT), None, Some(format!("The integration took {took:.0} ms, longer than its {} ms timeout", integration.timeout_ms)));
     }
     match outcome {
         Err(refusal) => (Err((500, internal)), Some(took), Some(format!("{}: {}", refusal.kind, refusal.message))),
@@ -675,8 +679,7 @@ fn http_proxy(
     cloud.gateway().runtime.depth.set(depth);
     let took = mono() - started;
     if took > f64::from(integration.timeout_ms) {
-        let r = if flavor == Flavor::Http { (503, "Service Unavailable") } else { (504, "Endpoint request timed out") };
-        return (Err(r), None, Some(format!("The HTTP integration took {took:.0} ms, longer than its timeout")));
+        return (Err(INTEGRATION_TIMEOUT), None, Some(format!("The HTTP integration took {took:.0} ms, longer than its timeout")));
     }
     let mut response = response;
     // The cloud's own request id header is not the backend's answer.
