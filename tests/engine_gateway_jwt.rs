@@ -420,3 +420,28 @@ fn jwt_authorizers_are_checked_as_created() {
     assert_eq!(route["authorizationType"], "JWT");
     assert_eq!(route["authorizationScopes"], json!(["read"]));
 }
+
+#[test]
+fn requests_from_inside_the_cloud_fetch_this_apps_keys_at_once() {
+    // A front API proxies to the protected one: the protected API's request
+    // never passes Cloud::handle, so its keys are fetched during dispatch.
+    let w = World::new("2.0");
+    let front = w.t.ok("POST", "/v2/apis", json!({"name": "front", "protocolType": "HTTP"}))["apiId"].as_str().unwrap().to_string();
+    let i = w.t.ok(
+        "POST",
+        &format!("/v2/apis/{front}/integrations"),
+        json!({"integrationType": "HTTP_PROXY", "integrationMethod": "ANY", "integrationUri": format!("https://{}.execute-api.us-east-1.amazonaws.com/me", w.api), "payloadFormatVersion": "1.0"}),
+    );
+    w.t.ok("POST", &format!("/v2/apis/{front}/routes"), json!({"routeKey": "GET /proxy", "target": format!("integrations/{}", i["integrationId"].as_str().unwrap())}));
+    w.t.ok("POST", &format!("/v2/apis/{front}/stages"), json!({"stageName": "$default", "autoDeploy": true}));
+    let auth = format!("Bearer {}", w.token(&w.claims()));
+    let (r, requests) = w.requests(|| w.t.call("GET", &format!("{front}/proxy"), &[("Authorization", &auth)], ""));
+    assert_eq!(r.status, 200, "{}", r.body_text());
+    assert_eq!(body(&r)["requestContext"]["authorizer"]["jwt"]["claims"]["sub"], "ada");
+    // The front, the protected API, the discovery document and the key set.
+    assert_eq!(requests, 4);
+    let (r, requests) = w.requests(|| w.t.call("GET", &format!("{front}/proxy"), &[("Authorization", &auth)], ""));
+    assert_eq!((r.status, requests), (200, 2));
+    let r = w.t.call("GET", &format!("{front}/proxy"), &[("Authorization", "Bearer x.y.z")], "");
+    assert_unauthorized(&r, "not a valid JWT");
+}
