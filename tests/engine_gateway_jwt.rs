@@ -445,3 +445,17 @@ fn requests_from_inside_the_cloud_fetch_this_apps_keys_at_once() {
     let r = w.t.call("GET", &format!("{front}/proxy"), &[("Authorization", "Bearer x.y.z")], "");
     assert_unauthorized(&r, "not a valid JWT");
 }
+
+#[test]
+fn updates_change_the_configuration_they_name() {
+    let w = World::new("2.0");
+    let path = format!("/v2/apis/{}/authorizers/{}", w.api, w.authorizer);
+    let a = w.t.ok("PATCH", &path, json!({"jwtConfiguration": {"audience": ["other"]}}));
+    assert_eq!(a["jwtConfiguration"], json!({"issuer": w.issuer, "audience": ["other"]}));
+    // The deployed stage follows: tokens for "app" are no longer accepted.
+    assert_unauthorized(&w.me(Some(&w.token(&w.claims()))), "valid audience");
+    let (s, v) = w.t.apigw("PATCH", &path, json!({"jwtConfiguration": {"issuer": "ftp://x"}}));
+    assert_eq!(s, 400, "{v}");
+    let a = w.t.ok("GET", &path, Value::Null);
+    assert_eq!(a["jwtConfiguration"]["audience"], json!(["other"]));
+}

@@ -666,8 +666,11 @@ fn apply_authorizer(a: &mut Authorizer, b: &Map<String, Value>) -> ApiResult<()>
     if let Some(c) = opt_str(b, "authorizerCredentialsArn")? {
         a.credentials_arn = Some(c);
     }
-    if let Some(j) = b.get("jwtConfiguration").filter(|v| !v.is_null()) {
-        a.jwt_configuration = Some(j.clone());
+    // An update's jwtConfiguration changes the members it names.
+    match (b.get("jwtConfiguration").filter(|v| !v.is_null()), a.jwt_configuration.as_mut()) {
+        (Some(Value::Object(changes)), Some(Value::Object(current))) => current.extend(changes.clone()),
+        (Some(j), _) => a.jwt_configuration = Some(j.clone()),
+        (None, _) => {}
     }
     if a.name.is_empty() {
         return Err(ApiError::bad_request("name is required"));
