@@ -1,19 +1,32 @@
-// JWT authorizers in the browser: the real @aws-sdk/client-apigatewayv2
+// JWT authorizers in the browser. First, the real @aws-sdk/client-apigatewayv2
 // creates a JWT authorizer whose issuer is another API of this app. That
 // issuer serves /.well-known/openid-configuration and its key set through
 // HTTP_PROXY integrations to a third API, whose api-proxy function reads
 // them from a DynamoDB table. Node makes the RSA key and signs the tokens;
 // the page calls the protected route with fetch(), as a web app would, and
-// the tab fetches the issuer's keys before it runs the request.
-import { test } from "node:test";
+// the tab fetches the issuer's keys before it runs the request. Then an
+// issuer that is another host's (here a path of the test server outside the
+// app), whose keys the tab fetches with the browser's fetch().
+import { test, before, after } from "node:test";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import assert from "node:assert/strict";
-import { openPage, shot, waitForServiceWorker, pageFetch, dynamoOk, lambda, repo, suite } from "./harness.mjs";
+import { openPage, shot, waitForServiceWorker, pageFetch, dynamoOk, lambda, repo, launch, serveDist } from "./harness.mjs";
 import { sdkBundle } from "./sdk-bundle.mjs";
 
-const env = suite();
+// The server also serves an identity provider's documents outside the app
+// (`/idp/...`), filled in by the test that needs them.
+const idp = {};
+const env = {};
+before(async () => {
+  env.browser = await launch();
+  env.server = await serveDist({ pages: idp });
+});
+after(async () => {
+  await env.browser?.close();
+  await env.server?.close();
+});
 
 const b64url = (data) => Buffer.from(data).toString("base64url");
 
@@ -141,4 +154,49 @@ test("a JWT authorizer checks tokens against keys an API of this app serves", as
   await page.goto(new URL("apis", env.server.url).href);
   await page.getByRole("link", { name: "app", exact: true }).waitFor();
   await shot(page, "jwt-authorizer-apis");
+});
+
+test("a JWT authorizer of another host's issuer fetches its keys with the browser's fetch()", async (t) => {
+  const { context, page } = await openPage(env.browser);
+  t.after(() => context.close().catch(() => {}));
+  await page.goto(env.server.url);
+  await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
+  await waitForServiceWorker(page);
+  const { publicKey, privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const issuer = new URL("/idp", env.server.url).href;
+  idp["/idp/.well-known/openid-configuration"] = JSON.stringify({ issuer, jwks_uri: `${issuer}/keys.json` });
+  idp["/idp/keys.json"] = JSON.stringify({ keys: [{ ...publicKey.export({ format: "jwk" }), kid: "idp-1", alg: "RS256", use: "sig" }] });
+
+  const code = fs.readFileSync(path.join(repo, "runtimes", "dist", "echo.wasm")).toString("base64");
+  const fn = await lambda(page, "POST", "/2015-03-31/functions", { FunctionName: "idp-backend", Runtime: "provided.al2023", Role: "arn:aws:iam::000000000000:role/r", Code: { ZipFile: code } });
+  assert.equal(fn.status, 201, fn.text);
+  const mgmt = async (method, p, body) => {
+    const r = await pageFetch(page, `_aws/apigateway/v2${p}`, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    assert.ok(r.status < 300, `${method} ${p}: ${r.status} ${r.text}`);
+    return JSON.parse(r.text);
+  };
+  const api = await mgmt("POST", "/apis", { name: "idp-app", protocolType: "HTTP" });
+  const authorizer = await mgmt("POST", `/apis/${api.apiId}/authorizers`, {
+    name: "idp", authorizerType: "JWT", identitySource: ["$request.header.Authorization"], jwtConfiguration: { issuer, audience: ["web"] },
+  });
+  const integration = await mgmt("POST", `/apis/${api.apiId}/integrations`, { integrationType: "AWS_PROXY", integrationUri: fn.json.FunctionArn, payloadFormatVersion: "2.0" });
+  await mgmt("POST", `/apis/${api.apiId}/routes`, {
+    routeKey: "GET /me", target: `integrations/${integration.integrationId}`, authorizationType: "JWT", authorizerId: authorizer.authorizerId,
+  });
+  await mgmt("POST", `/apis/${api.apiId}/stages`, { stageName: "$default", autoDeploy: true });
+
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { iss: issuer, aud: "web", sub: "grace", exp: now + 600 };
+  const call = (token) => pageFetch(page, `_api/${api.apiId}/me`, { headers: { authorization: token } });
+  const ok = await call(sign(privateKey, "idp-1", claims));
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal(JSON.parse(ok.text).requestContext.authorizer.jwt.claims.sub, "grace");
+  const forged = await call(sign(crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey, "idp-1", claims));
+  assert.equal(forged.status, 401, forged.text);
+  assert.match(forged.headers["www-authenticate"], /invalid signature/);
+  // The provider loses its key set: a token with a new kid cannot be checked.
+  delete idp["/idp/keys.json"];
+  const lost = await call(sign(privateKey, "idp-2", claims));
+  assert.equal(lost.status, 401, lost.text);
+  assert.match(lost.headers["www-authenticate"], /keys could not be fetched: .*keys\.json: HTTP 404/);
 });
