@@ -36,6 +36,11 @@ use std::rc::{Rc, Weak};
 /// downloads it from the app's files on first use.
 pub type RuntimeLoader = Rc<dyn Fn(&str) -> Pin<Box<dyn Future<Output = Result<Vec<u8>, String>>>>>;
 
+/// Fetches a URL that is not one of this app's own paths (a JWT issuer's
+/// keys): the body of a 200 answer, or why there is none. The browser uses
+/// `fetch()`; natively, tests may give one.
+pub type UrlFetcher = Rc<dyn Fn(&str) -> Pin<Box<dyn Future<Output = Result<Vec<u8>, String>>>>>;
+
 /// The region every ARN and endpoint names.
 pub const REGION: &str = "us-east-1";
 /// The account every ARN names.
@@ -99,6 +104,7 @@ pub struct Cloud {
     /// This cloud itself, for the guests' calls back into it.
     me: Weak<Cloud>,
     runtime_loader: RefCell<Option<RuntimeLoader>>,
+    url_fetcher: RefCell<Option<UrlFetcher>>,
 }
 
 impl Cloud {
@@ -131,6 +137,7 @@ impl Cloud {
             monotonic: RefCell::new(monotonic),
             me: me.clone(),
             runtime_loader: RefCell::new(default_runtime_loader()),
+            url_fetcher: RefCell::new(None),
             metrics,
             logs: Logs::new(),
             clock,
@@ -226,6 +233,37 @@ impl Cloud {
     /// Sets how language runtimes' modules are fetched.
     pub fn set_runtime_loader(&self, loader: RuntimeLoader) {
         *self.runtime_loader.borrow_mut() = Some(loader);
+    }
+
+    /// Sets how URLs of other hosts are fetched (JWT issuers' keys).
+    pub fn set_url_fetcher(&self, fetcher: UrlFetcher) {
+        *self.url_fetcher.borrow_mut() = Some(fetcher);
+    }
+
+    /// GETs a URL: one of this app's own paths (an invoke URL, `_api/`,
+    /// `_aws/`) through this cloud, once the functions it runs are ready;
+    /// any other through the host's [`UrlFetcher`].
+    pub async fn fetch_url(&self, url: String) -> Result<Vec<u8>, String> {
+        if let Some(target) = super::gateway::dispatch::local_path(self, &url) {
+            let request = HttpRequest::from_target("GET", &target);
+            self.ready_invoke(&request).await;
+            return super::gateway::jwt::local_fetch(self, &url);
+        }
+        let fetcher = self.url_fetcher.borrow().clone();
+        match fetcher {
+            Some(fetch) => fetch(&url).await,
+            None => Err("Stratus cannot reach other hosts here: an issuer must be one of this app's own URLs (an API's invoke URL)".to_string()),
+        }
+    }
+
+    /// Makes ready what a request to an invoke URL needs: its functions'
+    /// modules, loaded and compiled.
+    async fn ready_invoke(&self, request: &HttpRequest) {
+        if let Route::Invoke { api_id, rest } = route(&request.path) {
+            for (key, memory) in super::gateway::dispatch::modules_needed(self, api_id, rest, request) {
+                self.ready_module(&key, memory).await;
+            }
+        }
     }
 
     /// Loads (a language runtime's module, on first use) and compiles a
@@ -335,9 +373,11 @@ impl Cloud {
                 self.ready_module(&key, memory).await;
             }
         }
+        self.ready_invoke(&request).await;
+        // A JWT authorizer's keys are fetched (once, then kept) before the request runs.
         if let Route::Invoke { api_id, rest } = route(&request.path) {
-            for (key, memory) in super::gateway::dispatch::modules_needed(self, api_id, rest, &request) {
-                self.ready_module(&key, memory).await;
+            if let Some(issuer) = super::gateway::dispatch::keys_wanted(self, api_id, rest, &request) {
+                super::gateway::jwt::refresh(self, &issuer).await;
             }
         }
         let response = self.handle_now(request);

@@ -74,6 +74,16 @@ thread_local! {
             let url = format!("runtimes/{name}.wasm");
             Box::pin(fetch_bytes(url))
         }));
+        // JWT issuers of other hosts (Cognito, Auth0, Okta): their discovery
+        // documents and key sets, with the browser's fetch() (the issuer must
+        // allow this origin, as theirs do).
+        cloud.set_url_fetcher(Rc::new(|url: &str| {
+            let url = url.to_string();
+            Box::pin(async move {
+                let prefix = format!("{url}: ");
+                fetch_bytes(url).await.map_err(|e| e.strip_prefix(&prefix).map(str::to_string).unwrap_or(e))
+            })
+        }));
         cloud
     };
 }

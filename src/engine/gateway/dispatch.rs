@@ -101,6 +101,8 @@ pub struct CompiledRoute {
     pub integration: Option<Integration>,
     pub target: Target,
     pub authorizer: Option<Authorizer>,
+    /// The route's `authorizationScopes` (JWT authorizers).
+    pub scopes: Vec<String>,
     /// (rate, burst) from the stage's route settings, if any.
     pub limits: Option<(f64, f64)>,
 }
@@ -196,6 +198,8 @@ pub struct Runtime {
     pub account: Bucket,
     /// Authorizer decisions by `<apiId>/<authorizerId>/<identity>`, with their expiry.
     pub auth_cache: HashMap<String, (u64, AuthDecision)>,
+    /// JWT issuers' keys.
+    pub keys: super::jwt::KeyCache,
     /// Usage plans' buckets and quota counters by (plan, key).
     pub usage: HashMap<(String, String), super::rest::Usage>,
     pub depth: Cell<u32>,
@@ -209,6 +213,7 @@ impl Default for Runtime {
             rest: HashMap::new(),
             account: Bucket::new(ACCOUNT_RATE, ACCOUNT_BURST, 0),
             auth_cache: HashMap::new(),
+            keys: Default::default(),
             usage: HashMap::new(),
             depth: Cell::new(0),
             seq: 0,
@@ -290,7 +295,7 @@ fn http_stage(gw: &mut Gateway, api_id: &str, stage_name: &str) -> Option<Rc<Htt
             (r, b) => Some((r.unwrap_or(ACCOUNT_RATE), b.unwrap_or(ACCOUNT_BURST))),
         };
         let authorizer = match r.authorization_type.as_str() {
-            "CUSTOM" => r.authorizer_id.as_deref().and_then(|a| authorizers.get(a)).map(|a| (*a).clone()),
+            "CUSTOM" | "JWT" => r.authorizer_id.as_deref().and_then(|a| authorizers.get(a)).map(|a| (*a).clone()),
             _ => None,
         };
         let index = routes.len();
@@ -311,6 +316,7 @@ fn http_stage(gw: &mut Gateway, api_id: &str, stage_name: &str) -> Option<Rc<Htt
             target: Target::of(integration.as_ref()),
             integration,
             authorizer,
+            scopes: if r.authorization_type == "JWT" { r.authorization_scopes.clone() } else { Vec::new() },
             limits,
         });
     }
@@ -381,11 +387,9 @@ pub fn modules_needed(cloud: &Cloud, api_id: &str, rest: &str, request: &HttpReq
     let functions: Vec<(String, Option<String>)> = {
         let mut gw = cloud.gateway();
         let gw = &mut *gw;
-        if let Some(api) = gw.apis.get(api_id) {
-            let Some((stage_name, path)) = pick_stage(api, rest) else { return Vec::new() };
-            let Some(stage) = http_stage(gw, api_id, &stage_name) else { return Vec::new() };
-            let Some(m) = stage.table.lookup(&request.method, &path) else { return Vec::new() };
-            let route = &stage.routes[m.target];
+        if gw.apis.contains_key(api_id) {
+            let Some((stage, index)) = http_route(gw, api_id, rest, &request.method) else { return Vec::new() };
+            let route = &stage.routes[index];
             let mut out: Vec<(String, Option<String>)> = function_of(&route.target, &stage.stage_vars).into_iter().collect();
             if let Some(uri) = route.authorizer.as_ref().and_then(|a| a.authorizer_uri.as_deref()) {
                 out.extend(lambda_target(&substitute_stage_vars(uri, &stage.stage_vars)));
@@ -408,6 +412,32 @@ pub fn modules_needed(cloud: &Cloud, api_id: &str, rest: &str, request: &HttpReq
         out.extend(versions.iter().filter_map(|v| f.version_config(v)).map(|c| (c.module_key.clone(), c.memory_mb)));
     }
     out
+}
+
+/// The compiled stage and the index of the route a request to an HTTP API reaches.
+fn http_route(gw: &mut Gateway, api_id: &str, rest: &str, method: &str) -> Option<(Rc<HttpStage>, usize)> {
+    let (stage_name, path) = pick_stage(gw.apis.get(api_id)?, rest)?;
+    let stage = http_stage(gw, api_id, &stage_name)?;
+    let index = stage.table.lookup(method, &path)?.target;
+    Some((stage, index))
+}
+
+/// The issuer whose keys a request to an invoke URL needs fetched before it
+/// runs: its route has a JWT authorizer, its token names a `kid`, and the
+/// issuer's kept keys are missing, stale or without that `kid`.
+pub fn keys_wanted(cloud: &Cloud, api_id: &str, rest: &str, request: &HttpRequest) -> Option<String> {
+    let mut gw = cloud.gateway();
+    let gw = &mut *gw;
+    if !gw.apis.contains_key(api_id) {
+        return None;
+    }
+    let (stage, index) = http_route(gw, api_id, rest, &request.method)?;
+    let a = stage.routes[index].authorizer.as_ref().filter(|a| a.authorizer_type == "JWT")?;
+    let token = super::jwt::token_of(a.identity_source.first()?, request)?;
+    let kid = super::jwt::wanted_kid(&token)?;
+    let issuer = super::jwt::JwtConfig::parse(a.jwt_configuration.as_ref()).ok()?.issuer;
+    let known = gw.runtime.keys.fresh(&issuer, gw.now_ms()).is_some_and(|k| k.get(&kid).is_some());
+    (!known).then_some(issuer)
 }
 
 /// The function (and qualifier) a target runs, stage variables resolved.
@@ -499,9 +529,23 @@ fn http_api(cloud: &Cloud, api_id: &str, rest: &str, request: &HttpRequest) -> H
         authorizer: None,
         binary_media_types: &[],
     };
-    // A Lambda REQUEST authorizer decides first.
+    // A JWT or Lambda REQUEST authorizer decides first.
     let decision;
-    if let Some(a) = &route.authorizer {
+    let granted;
+    if let Some(a) = route.authorizer.as_ref().filter(|a| a.authorizer_type == "JWT") {
+        match super::jwt::check(cloud, a, &route.scopes, request, now) {
+            Ok(g) => {
+                granted = g;
+                let v1 = route.integration.as_ref().is_some_and(|i| i.payload_format_version == "1.0");
+                info.authorizer = Some(if v1 { &granted.context_v1 } else { &granted.context_v2 });
+            }
+            Err(refused) => {
+                let (response, message) = super::jwt::refusal(&refused, &route.scopes);
+                fin.error = Some(message);
+                return finish_http(cloud, &stage, request, response, &mut fin);
+            }
+        }
+    } else if let Some(a) = &route.authorizer {
         match authorize_http(cloud, &stage, a, &info, now) {
             Ok(d) => {
                 decision = d;
@@ -694,13 +738,17 @@ fn response_is_aws(target: &str) -> bool {
 /// The path of this cloud a URL names: `/...` as it is; an invoke URL
 /// (`https://<apiId>.execute-api.<region>.amazonaws.com/...`, or under the
 /// host's endpoint base) as `/_api/<apiId>/...`.
-fn local_path(cloud: &Cloud, url: &str) -> Option<String> {
+pub fn local_path(cloud: &Cloud, url: &str) -> Option<String> {
     if url.starts_with('/') {
         return Some(url.to_string());
     }
     if let Some(base) = cloud.gateway().settings.endpoint_base.clone() {
         if let Some(rest) = url.strip_prefix(&base) {
             return Some(format!("/_api/{rest}"));
+        }
+        // The app's own service paths (`<app>/_aws/...`), beside its invoke URLs.
+        if let Some(rest) = base.strip_suffix("_api/").and_then(|app| url.strip_prefix(app)).filter(|r| r.starts_with("_aws/")) {
+            return Some(format!("/{rest}"));
         }
     }
     let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;

@@ -10,6 +10,8 @@
 //!   (exact over parameterised over greedy, method over `ANY`, `$default` last);
 //! * [`event`]: the Lambda proxy events (payload formats 1.0 and 2.0) and the
 //!   mapping of a function's answer back to HTTP;
+//! * [`jwt`]: JWT authorizers: tokens, issuers' keys (discovered, fetched and
+//!   kept), signatures and claims;
 //! * [`dispatch`]: the invoke URLs (`/_api/<apiId>/...`): stage, route,
 //!   throttling, CORS, authorizers, integrations, metrics and access logs.
 //!
@@ -17,10 +19,12 @@
 //! `apigateway/v1/restapi/<restApiId>`), with its deployments; API keys and
 //! usage plans have their own (`apigateway/v1/apikey/<id>`,
 //! `apigateway/v1/usageplan/<id>`). Compiled route tables, throttling
-//! buckets, authorizer caches and usage counters live in memory only.
+//! buckets, authorizer caches, JWT issuers' keys and usage counters live in
+//! memory only.
 
 pub mod dispatch;
 pub mod event;
+pub mod jwt;
 pub mod model;
 pub mod rest;
 pub mod routes;

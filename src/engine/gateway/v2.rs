@@ -439,6 +439,9 @@ fn check_authorization(api: &HttpApi, kind: &str, authorizer: &Option<String>) -
             let id = authorizer.as_ref().ok_or_else(|| ApiError::bad_request(format!("authorizationType {kind} needs an authorizerId")))?;
             let a = find_authorizer(api, id)?;
             let wanted = if kind == "CUSTOM" { "REQUEST" } else { "JWT" };
+            if a.authorizer_type != wanted && kind == "JWT" {
+                return Err(ApiError::bad_request("Invalid authorizer ID specified. Setting the authorization type to JWT requires a valid JWT authorizer."));
+            }
             if a.authorizer_type != wanted {
                 return Err(ApiError::bad_request(format!("authorizationType {kind} needs an authorizer of type {wanted}; {id} is {}", a.authorizer_type)));
             }
@@ -663,8 +666,11 @@ fn apply_authorizer(a: &mut Authorizer, b: &Map<String, Value>) -> ApiResult<()>
     if let Some(c) = opt_str(b, "authorizerCredentialsArn")? {
         a.credentials_arn = Some(c);
     }
-    if let Some(j) = b.get("jwtConfiguration").filter(|v| !v.is_null()) {
-        a.jwt_configuration = Some(j.clone());
+    // An update's jwtConfiguration changes the members it names.
+    match (b.get("jwtConfiguration").filter(|v| !v.is_null()), a.jwt_configuration.as_mut()) {
+        (Some(Value::Object(changes)), Some(Value::Object(current))) => current.extend(changes.clone()),
+        (Some(j), _) => a.jwt_configuration = Some(j.clone()),
+        (None, _) => {}
     }
     if a.name.is_empty() {
         return Err(ApiError::bad_request("name is required"));
@@ -690,9 +696,25 @@ fn apply_authorizer(a: &mut Authorizer, b: &Map<String, Value>) -> ApiResult<()>
             }
             Ok(())
         }
-        "JWT" => Err(ApiError::bad_request(
-            "Stratus does not support JWT authorizers: it cannot fetch an issuer's keys to verify token signatures offline. Use a Lambda REQUEST authorizer.",
-        )),
+        "JWT" => {
+            super::jwt::JwtConfig::parse(a.jwt_configuration.as_ref()).map_err(ApiError::bad_request)?;
+            match a.identity_source.as_slice() {
+                [s] if super::jwt::source_ok(s) => {}
+                [] => return Err(ApiError::bad_request("identitySource is required for authorizer type JWT, for example $request.header.Authorization")),
+                _ => {
+                    return Err(ApiError::bad_request(format!(
+                        "Invalid identity source {:?} for authorizer type JWT: a JWT authorizer takes one identity source, $request.header.<name> or $request.querystring.<name>",
+                        a.identity_source
+                    )))
+                }
+            }
+            for (given, name) in [(a.authorizer_uri.is_some(), "authorizerUri"), (a.payload_format_version.is_some(), "authorizerPayloadFormatVersion"), (a.enable_simple_responses, "enableSimpleResponses"), (a.result_ttl_s > 0, "authorizerResultTtlInSeconds")] {
+                if given {
+                    return Err(ApiError::bad_request(format!("{name} is supported only for REQUEST authorizers, not for authorizer type JWT")));
+                }
+            }
+            Ok(())
+        }
         other => Err(ApiError::bad_request(format!("Invalid authorizer type '{other}': must be REQUEST or JWT"))),
     }
 }
