@@ -4,6 +4,8 @@
 //! * [`model`]: an HTTP API's routes, integrations, authorizers, stages and
 //!   deployments, and their JSON as the management API writes it;
 //! * [`v2`]: the HTTP API management API (`_aws/apigateway/v2/...`, restJson1);
+//! * [`openapi`]: OpenAPI 3 export and import of HTTP APIs (ExportApi,
+//!   ImportApi, ReimportApi), JSON or YAML, with API Gateway's extensions;
 //! * [`rest`]: REST APIs (`_aws/apigateway/restapis...`): resources, methods,
 //!   integrations, deployments, stages, API keys and usage plans;
 //! * [`routes`]: route keys and the route table a deployment compiles to
@@ -22,6 +24,7 @@
 pub mod dispatch;
 pub mod event;
 pub mod model;
+pub mod openapi;
 pub mod rest;
 pub mod routes;
 pub mod v2;
