@@ -94,3 +94,38 @@ fn reimporting_an_export_changes_nothing() {
     assert_eq!(again["apiId"], json!(id));
     assert_eq!(without_servers(&first), without_servers(&export(&t, &id, "YAML")));
 }
+
+/// REST APIs: GetExport with API Gateway's extensions, ImportRestApi of it,
+/// GetExport of the copy: the same document (but for the API's endpoint).
+#[test]
+fn rest_api_export_import_export_is_the_same_document() {
+    let t = T::new();
+    t.spy("items", &Answer::Fixed(r#"{"statusCode": 200, "body": "items"}"#.into()));
+    let api = t.ok("POST", "/restapis", json!({"name": "rest", "description": "d", "version": "3"}));
+    let id = api["id"].as_str().unwrap().to_string();
+    let root = api["rootResourceId"].as_str().unwrap().to_string();
+    let items = t.ok("POST", &format!("/restapis/{id}/resources/{root}"), json!({"pathPart": "items"}));
+    let item = t.ok("POST", &format!("/restapis/{id}/resources/{}", items["id"].as_str().unwrap()), json!({"pathPart": "{id}"}));
+    let item_id = item["id"].as_str().unwrap();
+    t.ok("PUT", &format!("/restapis/{id}/resources/{item_id}/methods/GET"), json!({"authorizationType": "NONE", "requestParameters": {"method.request.querystring.q": true}}));
+    t.ok("PUT", &format!("/restapis/{id}/resources/{item_id}/methods/GET/integration"), json!({"type": "AWS_PROXY", "httpMethod": "POST", "uri": function_arn("items")}));
+    t.ok("PUT", &format!("/restapis/{id}/resources/{root}/methods/GET"), json!({"authorizationType": "NONE", "apiKeyRequired": true}));
+    t.ok("PUT", &format!("/restapis/{id}/resources/{root}/methods/GET/integration"), json!({"type": "MOCK", "requestTemplates": {"application/json": "{\"statusCode\": 200}"}}));
+    t.ok("PUT", &format!("/restapis/{id}/resources/{root}/methods/GET/responses/200"), json!({}));
+    t.ok("PUT", &format!("/restapis/{id}/resources/{root}/methods/GET/integration/responses/200"), json!({"responseTemplates": {"application/json": "home"}}));
+    t.ok("POST", &format!("/restapis/{id}/deployments"), json!({"stageName": "prod"}));
+    let get = |api: &str| {
+        let r = t.send(HttpRequest::from_target("GET", &format!("/_aws/apigateway/restapis/{api}/stages/prod/exports/oas30?extensions=apigateway")));
+        assert_eq!(r.status, 200, "{}", r.body_text());
+        r.body_text()
+    };
+    let first = get(&id);
+    let r = t.send(HttpRequest::from_target("POST", "/_aws/apigateway/restapis?mode=import").with_body(first.clone()));
+    assert_eq!(r.status, 201, "{}", r.body_text());
+    let copy: Value = serde_json::from_slice(&r.body).unwrap();
+    let copy = copy["id"].as_str().unwrap().to_string();
+    t.ok("POST", &format!("/restapis/{copy}/deployments"), json!({"stageName": "prod"}));
+    assert_eq!(without_servers(&first), without_servers(&get(&copy)));
+    let r = t.send(HttpRequest::from_target("GET", &format!("/_api/{copy}/prod/items/9?q=1")));
+    assert_eq!((r.status, r.body_text()), (200, "items".to_string()));
+}

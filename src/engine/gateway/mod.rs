@@ -6,6 +6,7 @@
 //! * [`v2`]: the HTTP API management API (`_aws/apigateway/v2/...`, restJson1);
 //! * [`openapi`]: OpenAPI 3 export and import of HTTP APIs (ExportApi,
 //!   ImportApi, ReimportApi), JSON or YAML, with API Gateway's extensions;
+//! * [`openapi_rest`]: the same for REST APIs (GetExport, ImportRestApi, PutRestApi);
 //! * [`rest`]: REST APIs (`_aws/apigateway/restapis...`): resources, methods,
 //!   integrations, deployments, stages, API keys and usage plans;
 //! * [`routes`]: route keys and the route table a deployment compiles to
@@ -25,6 +26,7 @@ pub mod dispatch;
 pub mod event;
 pub mod model;
 pub mod openapi;
+pub mod openapi_rest;
 pub mod rest;
 pub mod routes;
 pub mod v2;

@@ -169,7 +169,7 @@ pub fn export(gw: &Gateway, api_id: &str, specification: &str, request: &HttpReq
 
 /// The order a document's top-level members are written in (as API
 /// Gateway writes them: `openapi` first, extensions last).
-const TOP_ORDER: [&str; 7] = ["openapi", "info", "servers", "tags", "paths", "components", "security"];
+const TOP_ORDER: [&str; 12] = ["openapi", "swagger", "info", "host", "basePath", "schemes", "servers", "tags", "paths", "securityDefinitions", "components", "security"];
 
 fn top_rank(key: &str) -> usize {
     TOP_ORDER.iter().position(|k| *k == key).unwrap_or(TOP_ORDER.len())
@@ -198,7 +198,8 @@ pub fn to_json_text(doc: &Value) -> String {
     serde_json::to_string_pretty(&Ordered(ordered(doc))).unwrap_or_default()
 }
 
-fn strip_extensions(v: &mut Value) {
+/// Removes every `x-amazon-apigateway-*` member.
+pub fn strip_extensions(v: &mut Value) {
     match v {
         Value::Object(m) => {
             m.retain(|k, _| !k.starts_with("x-amazon-apigateway"));
