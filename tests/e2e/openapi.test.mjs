@@ -9,6 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { openPage, shot, waitForServiceWorker, pageFetch, eventually, createSampleFunction as createFunction, suite } from "./harness.mjs";
+import { sdkBundle } from "./sdk-bundle.mjs";
 
 const env = suite();
 
@@ -144,5 +145,56 @@ test("import an OpenAPI file, call it, export it, read its reference", async (t)
   await shot(page, "openapi-import-error");
   const list = JSON.parse((await pageFetch(page, "_aws/apigateway/v2/apis")).text);
   assert.deepEqual(list.items.map((a) => a.name), ["shop"]);
+  page.assertNoErrors();
+});
+
+test("the real @aws-sdk/client-apigatewayv2: ImportApi, ExportApi, ReimportApi and a refused document", async (t) => {
+  const { context, page } = await openPage(env.browser);
+  t.after(() => context.close().catch(() => {}));
+  await page.goto(env.server.url);
+  await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
+  await waitForServiceWorker(page);
+  await createFunction(page, "echo", "echo.wasm");
+  await page.addScriptTag({ content: await sdkBundle() });
+  const result = await page.evaluate(async (yaml) => {
+    const G = window.StratusSdkTest.apigatewayv2;
+    const client = new G.ApiGatewayV2Client({
+      endpoint: new URL("_aws/apigateway", document.baseURI).href,
+      region: "us-east-1",
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    });
+    const imported = await client.send(new G.ImportApiCommand({ Body: yaml, FailOnWarnings: false }));
+    const exported = await client.send(new G.ExportApiCommand({ ApiId: imported.ApiId, Specification: "OAS30", OutputType: "YAML" }));
+    const text = new TextDecoder().decode(exported.body);
+    const reimported = await client.send(new G.ReimportApiCommand({ ApiId: imported.ApiId, Body: yaml.replace("title: shop", "title: shop2") }));
+    let refused;
+    try {
+      await client.send(new G.ImportApiCommand({ Body: "openapi: 3.0.1\ninfo: {title: x}\npaths: {/a: {get: {x-amazon-apigateway-integration: {type: mock}}}}\n" }));
+    } catch (e) {
+      refused = { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
+    }
+    let strict;
+    try {
+      await client.send(new G.ImportApiCommand({ Body: yaml, FailOnWarnings: true }));
+    } catch (e) {
+      strict = e.name;
+    }
+    const apis = await client.send(new G.GetApisCommand({}));
+    return { imported, text, reimported, refused, strict, names: apis.Items.map((a) => a.Name) };
+  }, shopYaml);
+  assert.equal(result.imported.Name, "shop");
+  assert.deepEqual(result.imported.Warnings, ["paths./items.trace was ignored: HTTP APIs do not support the TRACE method"]);
+  assert.deepEqual(result.imported.CorsConfiguration.AllowOrigins, ["https://example.com"]);
+  assert.match(result.text, /^---\nopenapi: 3\.0\.1\n/);
+  assert.match(result.text, /"\/items\/\{id\}":\n    get:/);
+  assert.equal(result.reimported.ApiId, result.imported.ApiId);
+  assert.equal(result.reimported.Name, "shop2");
+  assert.deepEqual(result.refused, {
+    name: "BadRequestException",
+    message: "Invalid OpenAPI definition at paths./a.get.x-amazon-apigateway-integration: unsupported integration type 'mock': HTTP APIs support aws_proxy and http_proxy",
+    status: 400,
+  });
+  assert.equal(result.strict, "BadRequestException");
+  assert.deepEqual(result.names, ["shop2"]);
   page.assertNoErrors();
 });
