@@ -48,13 +48,19 @@ x-amazon-apigateway-cors:
   allowOrigins: ["https://example.com"]
 `;
 
-test("import an OpenAPI file, call it, export it, read its reference", async (t) => {
+// The console on its dashboard, with the echo sample deployed as "echo".
+async function consoleWithEcho(t) {
   const { context, page } = await openPage(env.browser);
   t.after(() => context.close().catch(() => {}));
   await page.goto(env.server.url);
   await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
   await waitForServiceWorker(page);
   await createFunction(page, "echo", "echo.wasm");
+  return page;
+}
+
+test("import an OpenAPI file, call it, export it, read its reference", async (t) => {
+  const page = await consoleWithEcho(t);
 
   // From the APIs list to the import page; the file picked fills the text.
   await page.getByRole("navigation", { name: "Services" }).getByRole("link", { name: "APIs", exact: true }).click();
@@ -149,12 +155,7 @@ test("import an OpenAPI file, call it, export it, read its reference", async (t)
 });
 
 test("the real @aws-sdk/client-apigatewayv2: ImportApi, ExportApi, ReimportApi and a refused document", async (t) => {
-  const { context, page } = await openPage(env.browser);
-  t.after(() => context.close().catch(() => {}));
-  await page.goto(env.server.url);
-  await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
-  await waitForServiceWorker(page);
-  await createFunction(page, "echo", "echo.wasm");
+  const page = await consoleWithEcho(t);
   await page.addScriptTag({ content: await sdkBundle() });
   const result = await page.evaluate(async (yaml) => {
     const G = window.StratusSdkTest.apigatewayv2;

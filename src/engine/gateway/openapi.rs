@@ -198,11 +198,13 @@ pub fn to_json_text(doc: &Value) -> String {
     serde_json::to_string_pretty(&Ordered(ordered(doc))).unwrap_or_default()
 }
 
-/// Removes every `x-amazon-apigateway-*` member.
+/// Removes every `x-amazon-apigateway-*` member but the operations of
+/// `ANY` routes (`x-amazon-apigateway-any-method`): they are routes, not
+/// settings, and a document without them would lose them.
 pub fn strip_extensions(v: &mut Value) {
     match v {
         Value::Object(m) => {
-            m.retain(|k, _| !k.starts_with("x-amazon-apigateway"));
+            m.retain(|k, _| !k.starts_with("x-amazon-apigateway") || k == "x-amazon-apigateway-any-method");
             m.values_mut().for_each(strip_extensions);
         }
         Value::Array(a) => a.iter_mut().for_each(strip_extensions),
