@@ -26,6 +26,10 @@
 //! body                                 (pretty-printed when JSON)
 //! ```
 //!
+//! A request whose inline body is `(body)` sends the lines after it as
+//! the string member `body` (`{"body": "<the lines>"}`), as ImportApi takes
+//! an OpenAPI document; `{export}` is the text of the last ExportApi answer.
+//!
 //! Paths that do not start with `/_` are management paths under
 //! `/_aws/apigateway`. `{name}` in a request is replaced by the last value
 //! of that name in an answer: `apiId`, `routeId`, `integrationId`,
@@ -150,7 +154,7 @@ fn run_file(path: &Path) -> (String, String) {
             let (method, target, inline_body) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
             let mut headers: Vec<(String, String)> = Vec::new();
             let mut body_lines: Vec<&str> = Vec::new();
-            let mut in_body = false;
+            let mut in_body = inline_body == "(body)";
             while i < lines.len() && (lines[i] == ">" || lines[i].starts_with("> ")) {
                 out.push_str(lines[i]);
                 out.push('\n');
@@ -174,6 +178,7 @@ fn run_file(path: &Path) -> (String, String) {
             let full = if invoke { target.clone() } else { format!("/_aws/apigateway{target}") };
             let mut request = HttpRequest::from_target(method, &full);
             let body = if body_lines.is_empty() { substitute(inline_body, &vars) } else { substitute(&body_lines.join("\n"), &vars) };
+            let body = if inline_body == "(body)" { serde_json::json!({ "body": substitute(&body_lines.join("\n"), &vars) }).to_string() } else { body };
             if !invoke && !body.is_empty() {
                 request = request.with_header("content-type", "application/json");
             }
@@ -213,6 +218,9 @@ fn run_file(path: &Path) -> (String, String) {
                 }
                 if let Ok(json) = serde_json::from_slice::<Value>(&response.body) {
                     capture(&target, method, &json, &mut vars);
+                }
+                if target.contains("/exports/") && response.status == 200 {
+                    vars.insert("export".into(), String::from_utf8_lossy(&response.body).into_owned());
                 }
             }
             out.push('\n');

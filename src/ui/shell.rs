@@ -67,6 +67,7 @@ pub fn App(base: String) -> impl IntoView {
                         <Route path=path!("/functions/:name") view=pages::FunctionPage/>
                         <Route path=path!("/apis") view=pages::ApisList/>
                         <Route path=path!("/apis/-/create") view=pages::CreateApi/>
+                        <Route path=path!("/apis/-/import") view=pages::ImportApiPage/>
                         <Route path=path!("/apis/:id") view=pages::ApiPage/>
                         <Route path=path!("/storage") view=|| view! { <pages::NotBuilt service=&SERVICES[3]/> }/>
                         <Route path=path!("/cdn") view=|| view! { <pages::NotBuilt service=&SERVICES[4]/> }/>

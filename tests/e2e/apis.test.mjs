@@ -5,26 +5,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import path from "node:path";
-import { openPage, shot, waitForServiceWorker, pageFetch, eventually, repo, suite } from "./harness.mjs";
+import { openPage, shot, waitForServiceWorker, pageFetch, eventually, createSampleFunction as createFunction, suite } from "./harness.mjs";
 
 const env = suite();
-
-async function createFunction(page, name, file) {
-  const zip = fs.readFileSync(path.join(repo, "runtimes", "dist", file)).toString("base64");
-  const r = await pageFetch(page, "_aws/lambda/2015-03-31/functions", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      FunctionName: name,
-      Runtime: "provided.al2023",
-      Role: "arn:aws:iam::000000000000:role/lambda-role",
-      Handler: "main",
-      Code: { ZipFile: zip },
-    }),
-  });
-  assert.equal(r.status, 201, r.text);
-}
 
 test("create an HTTP API with the wizard, test it, watch it, export it, delete it", async (t) => {
   const { context, page } = await openPage(env.browser);

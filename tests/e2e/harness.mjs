@@ -155,6 +155,23 @@ export async function dynamoOk(page, operation, body) {
 }
 
 // Retries `check` until it stops throwing (or `timeout` ms pass).
+// Deploys a sample function (a module of runtimes/dist) with the Lambda API.
+export async function createSampleFunction(page, name, file) {
+  const zip = fs.readFileSync(path.join(repo, "runtimes", "dist", file)).toString("base64");
+  const r = await pageFetch(page, "_aws/lambda/2015-03-31/functions", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      FunctionName: name,
+      Runtime: "provided.al2023",
+      Role: "arn:aws:iam::000000000000:role/lambda-role",
+      Handler: "main",
+      Code: { ZipFile: zip },
+    }),
+  });
+  if (r.status !== 201) throw new Error(`CreateFunction ${name}: ${r.status} ${r.text}`);
+}
+
 export async function eventually(check, timeout = 10000) {
   const end = Date.now() + timeout;
   for (;;) {

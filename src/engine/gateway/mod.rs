@@ -4,6 +4,9 @@
 //! * [`model`]: an HTTP API's routes, integrations, authorizers, stages and
 //!   deployments, and their JSON as the management API writes it;
 //! * [`v2`]: the HTTP API management API (`_aws/apigateway/v2/...`, restJson1);
+//! * [`openapi`]: OpenAPI 3 export and import of HTTP APIs (ExportApi,
+//!   ImportApi, ReimportApi), JSON or YAML, with API Gateway's extensions;
+//! * [`openapi_rest`]: the same for REST APIs (GetExport, ImportRestApi, PutRestApi);
 //! * [`rest`]: REST APIs (`_aws/apigateway/restapis...`): resources, methods,
 //!   integrations, deployments, stages, API keys and usage plans;
 //! * [`routes`]: route keys and the route table a deployment compiles to
@@ -26,6 +29,8 @@ pub mod dispatch;
 pub mod event;
 pub mod jwt;
 pub mod model;
+pub mod openapi;
+pub mod openapi_rest;
 pub mod rest;
 pub mod routes;
 pub mod v2;

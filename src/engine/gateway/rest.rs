@@ -589,7 +589,10 @@ pub fn handle(gw: &mut Gateway, rest: &str, request: &HttpRequest) -> ApiResult<
     let method = request.method.as_str();
     let unknown = || ApiError { status: 404, kind: "UnknownOperationException", message: format!("Unknown operation: {method} /{rest}") };
     match (method, parts.as_slice()) {
+        ("POST", ["restapis"]) if request.query_param("mode").as_deref() == Some("import") => super::openapi_rest::import(gw, request),
         ("POST", ["restapis"]) => create_rest_api(gw, body(request)?),
+        ("PUT", ["restapis", id]) => super::openapi_rest::put(gw, id, request),
+        ("GET", ["restapis", id, "stages", name, "exports", kind]) => super::openapi_rest::export(gw, id, name, kind, request),
         ("GET", ["restapis"]) => Ok(items(gw.rest_apis.values().map(RestApi::to_json).collect())),
         ("GET", ["restapis", id]) => Ok(ok(200, api(gw, id)?.to_json())),
         ("PATCH", ["restapis", id]) => update_rest_api(gw, id, body(request)?),

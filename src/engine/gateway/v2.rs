@@ -1,7 +1,8 @@
 //! The HTTP API management API (restJson1, `_aws/apigateway/v2/...`), as
 //! `@aws-sdk/client-apigatewayv2` calls it: `POST /v2/apis`,
 //! `GET /v2/apis/{apiId}`, `/routes`, `/integrations`, `/authorizers`,
-//! `/stages`, `/deployments`, `/cors`, and `/v2/tags/{resource-arn}`.
+//! `/stages`, `/deployments`, `/cors`, and `/v2/tags/{resource-arn}`;
+//! ImportApi, ReimportApi and ExportApi are in [`super::openapi`].
 //! Errors: `x-amzn-ErrorType` (`NotFoundException`, `BadRequestException`,
 //! `ConflictException`) and `{"message": ...}`.
 
@@ -22,6 +23,9 @@ pub fn handle(gw: &mut Gateway, rest: &str, request: &HttpRequest) -> ApiResult<
     let unknown = || ApiError { status: 404, kind: "UnknownOperationException", message: format!("Unknown operation: {method} /v2{rest}") };
     match (method, parts.as_slice()) {
         ("POST", ["apis"]) => create_api(gw, body(request)?),
+        ("PUT", ["apis"]) => super::openapi::import(gw, request),
+        ("PUT", ["apis", id]) => super::openapi::reimport(gw, id, request),
+        ("GET", ["apis", id, "exports", spec]) => super::openapi::export(gw, id, spec, request),
         ("GET", ["apis"]) => {
             let list: Vec<Value> = gw.apis.values().map(|a| a.to_json(&gw.endpoint(&a.api_id))).collect();
             listing(&list, request)

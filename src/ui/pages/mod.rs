@@ -7,7 +7,7 @@ mod not_built;
 mod settings;
 mod tables;
 
-pub use apis::{ApiPage, ApisList, CreateApi};
+pub use apis::{ApiPage, ApisList, CreateApi, ImportApiPage};
 pub use dashboard::Dashboard;
 pub use functions::{CreateFunction, FunctionPage, FunctionsList};
 pub use not_built::{NotBuilt, NotFound};

@@ -1,4 +1,5 @@
-//! `/apis`: every HTTP and REST API with its id, protocol, endpoint and date.
+//! `/apis`: every HTTP and REST API with its id, protocol, endpoint and date,
+//! and the way to import one from an OpenAPI file.
 
 use super::{all_items, date_label, error_text};
 use crate::ui::api::apigateway;
@@ -54,6 +55,7 @@ pub fn ApisList() -> impl IntoView {
     view! {
         <PageHeader title="APIs" subtitle="Amazon API Gateway"/>
         {list_toolbar("Search APIs by name or id", search, reload, "/apis/-/create", "Create API")}
+        <p class="toolbar-extra"><A href=href("/apis/-/import") attr:class="button">"Import OpenAPI"</A></p>
         {move || match apis.get() {
             None => view! { <section class="card" role="status"><p class="muted">"Loading APIs…"</p></section> }.into_any(),
             Some(Err(e)) => view! { <section class="card error-panel" role="alert"><p>{e}</p></section> }.into_any(),

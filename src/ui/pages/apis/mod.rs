@@ -1,18 +1,22 @@
 //! APIs (API Gateway): the list of HTTP and REST APIs, a wizard that creates
 //! an HTTP API with routes to functions, and an API's page with its routes,
-//! stages, a built-in HTTP client, metrics and an OpenAPI export. Everything
+//! stages, a built-in HTTP client, metrics, an OpenAPI export (ExportApi) and
+//! a generated API reference; an OpenAPI import (ImportApi). Everything
 //! goes through `crate::ui::api::apigateway`, with the requests an AWS SDK
 //! would send to the management API.
 
 mod create;
+mod import;
 mod list;
 mod monitor;
 mod page;
+mod reference;
 mod routes;
 mod stages;
 mod test_client;
 
 pub use create::CreateApi;
+pub use import::ImportApiPage;
 pub use list::ApisList;
 pub use page::ApiPage;
 

@@ -1,19 +1,21 @@
-//! `/apis/:id`: an API's page. HTTP APIs have Routes, Stages, Test and
-//! Monitor tabs and an OpenAPI export; REST APIs show their facts.
+//! `/apis/:id`: an API's page. HTTP APIs have Routes, Stages, Test,
+//! Monitor and Reference tabs and an OpenAPI export (ExportApi, JSON or
+//! YAML); REST APIs show their facts.
 
 use super::monitor::Monitor;
+use super::reference::Reference;
 use super::routes::Routes;
 use super::stages::Stages;
 use super::test_client::TestClient;
-use super::{all_items, confirm, date_label, error_text};
-use crate::ui::api::apigateway;
+use super::{confirm, date_label, error_text};
+use crate::ui::api::{apigateway, rest};
 use crate::ui::href;
 use crate::ui::widgets::Fact;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 /// An API by id: (is an HTTP API, its description).
 async fn load(id: String) -> Result<(bool, Value), String> {
@@ -25,63 +27,6 @@ async fn load(id: String) -> Result<(bool, Value), String> {
         },
         Err(e) => Err(error_text(&e)),
     }
-}
-
-/// An OpenAPI 3 document of an HTTP API's routes and their integrations.
-pub async fn openapi(api: &Value) -> Result<Value, String> {
-    let id = api["apiId"].as_str().unwrap_or("");
-    let routes = all_items(&format!("/v2/apis/{id}/routes")).await.map_err(|e| error_text(&e))?;
-    let integrations = all_items(&format!("/v2/apis/{id}/integrations")).await.map_err(|e| error_text(&e))?;
-    let mut paths = Map::new();
-    let mut routes = routes;
-    routes.sort_by(|a, b| a["routeKey"].as_str().cmp(&b["routeKey"].as_str()));
-    for r in &routes {
-        let key = r["routeKey"].as_str().unwrap_or("");
-        let (method, path) = match key.split_once(' ') {
-            Some((m, p)) => (if m == "ANY" { "x-amazon-apigateway-any-method".to_string() } else { m.to_lowercase() }, p.to_string()),
-            None => ("x-amazon-apigateway-any-method".to_string(), "$default".to_string()),
-        };
-        let target = r["target"].as_str().unwrap_or("").trim_start_matches("integrations/");
-        let mut op = Map::new();
-        op.insert("responses".into(), json!({ "default": { "description": "Default response for " .to_string() + key } }));
-        let params: Vec<Value> = path
-            .split('/')
-            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-            .map(|p| json!({ "name": p.trim_end_matches('+'), "in": "path", "required": true, "schema": { "type": "string" } }))
-            .collect();
-        if !params.is_empty() {
-            op.insert("parameters".into(), Value::Array(params));
-        }
-        if let Some(i) = integrations.iter().find(|i| i["integrationId"] == target) {
-            let mut x = json!({
-                "type": i["integrationType"].as_str().unwrap_or("aws_proxy").to_lowercase(),
-                "httpMethod": i["integrationMethod"].as_str().unwrap_or("POST"),
-                "uri": i["integrationUri"],
-                "payloadFormatVersion": i["payloadFormatVersion"],
-                "connectionType": i["connectionType"].as_str().unwrap_or("INTERNET"),
-            });
-            if let Some(t) = i["timeoutInMillis"].as_u64() {
-                x["timeoutInMillis"] = json!(t);
-            }
-            op.insert("x-amazon-apigateway-integration".into(), x);
-        }
-        let entry = paths.entry(path).or_insert_with(|| json!({}));
-        entry[method.as_str()] = Value::Object(op);
-    }
-    let mut doc = json!({
-        "openapi": "3.0.1",
-        "info": { "title": api["name"], "version": api["version"].as_str().unwrap_or("1.0") },
-        "servers": [{ "url": api["apiEndpoint"] }],
-        "paths": paths,
-        "x-amazon-apigateway-importexport-version": "1.0",
-    });
-    if let Some(d) = api["description"].as_str() {
-        doc["info"]["description"] = json!(d);
-    }
-    if api["corsConfiguration"].is_object() {
-        doc["x-amazon-apigateway-cors"] = api["corsConfiguration"].clone();
-    }
-    Ok(doc)
 }
 
 #[component]
@@ -112,18 +57,21 @@ pub fn ApiPage() -> impl IntoView {
             }
         });
     };
+    let export_format = RwSignal::new("JSON".to_string());
     let export = move |_| {
         let Some(Ok((true, a))) = api.get_untracked() else { return };
+        let output = export_format.get_untracked();
         spawn_local(async move {
-            match openapi(&a).await {
-                Ok(doc) => {
-                    let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-                    let file = format!("{}-openapi.json", a["name"].as_str().unwrap_or("api"));
-                    match crate::host::account::download(text.as_bytes(), &file, "application/json") {
-                        Ok(()) => message.set(Some((true, format!("Exported {file} (OpenAPI 3, {} paths).", doc["paths"].as_object().map(|p| p.len()).unwrap_or(0))))),
-                        Err(e) => message.set(Some((false, e))),
-                    }
-                }
+            let api_id = a["apiId"].as_str().unwrap_or("");
+            let r = rest("GET", &format!("/_aws/apigateway/v2/apis/{api_id}/exports/OAS30?outputType={output}"), &[], None).await;
+            if let Some(e) = r.error() {
+                message.set(Some((false, error_text(&e))));
+                return;
+            }
+            let (ext, mime) = if output == "YAML" { ("yaml", "application/yaml") } else { ("json", "application/json") };
+            let file = format!("{}-openapi.{ext}", a["name"].as_str().unwrap_or("api"));
+            match crate::host::account::download(&r.body, &file, mime) {
+                Ok(()) => message.set(Some((true, format!("Exported {file} (OpenAPI 3, ExportApi).")))),
                 Err(e) => message.set(Some((false, e))),
             }
         });
@@ -146,6 +94,11 @@ pub fn ApiPage() -> impl IntoView {
             <span class="subtitle">{move || match api.get() { Some(Ok((false, _))) => "REST API", _ => "HTTP API" }}</span>
             <span class="spacer"></span>
             <Show when=move || matches!(api.get(), Some(Ok((true, _))))>
+                <label class="visually-hidden" for="export-format">"Export format"</label>
+                <select id="export-format" aria-label="Export format" prop:value=move || export_format.get() on:change=move |ev| export_format.set(event_target_value(&ev))>
+                    <option value="JSON" selected=true>"JSON"</option>
+                    <option value="YAML">"YAML"</option>
+                </select>
                 <button class="button" on:click=export>"Export OpenAPI"</button>
             </Show>
             <button class="button danger" on:click=delete_api>"Delete API"</button>
@@ -174,6 +127,7 @@ pub fn ApiPage() -> impl IntoView {
                     .unwrap_or_else(|| "off".into());
                 let (id_r, id_s, id_t, id_m) = (api_id.clone(), api_id.clone(), api_id.clone(), api_id.clone());
                 let (ep_s, ep_t) = (endpoint.clone(), endpoint.clone());
+                let (id_ref, ep_ref) = (api_id.clone(), endpoint.clone());
                 view! {
                     <section class="card">
                         <dl class="facts">
@@ -189,6 +143,7 @@ pub fn ApiPage() -> impl IntoView {
                         {tab_button("stages", "Stages")}
                         {tab_button("test", "Test")}
                         {tab_button("monitor", "Monitor")}
+                        {tab_button("reference", "Reference")}
                     </div>
                     <Show when=move || tab.get() == "routes">
                         <div role="tabpanel" aria-label="Routes"><Routes api_id=id_r.clone()/></div>
@@ -201,6 +156,9 @@ pub fn ApiPage() -> impl IntoView {
                     </div>
                     <Show when=move || tab.get() == "monitor">
                         <div role="tabpanel" aria-label="Monitor"><Monitor api_id=id_m.clone()/></div>
+                    </Show>
+                    <Show when=move || tab.get() == "reference">
+                        <div role="tabpanel" aria-label="Reference"><Reference api_id=id_ref.clone() endpoint=ep_ref.clone()/></div>
                     </Show>
                 }
                 .into_any()
