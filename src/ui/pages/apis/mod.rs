@@ -1,6 +1,8 @@
 //! APIs (API Gateway): the list of HTTP and REST APIs, a wizard that creates
-//! an HTTP API with routes to functions, and an API's page with its routes,
-//! stages, a built-in HTTP client, metrics and an OpenAPI export. Everything
+//! an HTTP API with routes to functions (or an empty REST API), and an API's
+//! page: an HTTP API's routes, stages, OpenAPI export; a REST API's
+//! resources, methods, stages, API keys, usage plans and authorizers
+//! (`rest*.rs`); both with a built-in HTTP client and metrics. Everything
 //! goes through `crate::ui::api::apigateway`, with the requests an AWS SDK
 //! would send to the management API.
 
@@ -8,6 +10,11 @@ mod create;
 mod list;
 mod monitor;
 mod page;
+mod rest;
+mod rest_authorizers;
+mod rest_keys;
+mod rest_resources;
+mod rest_stages;
 mod routes;
 mod stages;
 mod test_client;
