@@ -2,7 +2,7 @@
 // functions made with the Lambda API (an items handler and a TOKEN
 // authorizer), then the wizard's REST path, the resource tree (/items and
 // /items/{id}), a Lambda proxy method that requires an API key, a MOCK
-// method, a method behind the Lambda authorizer, a deployment to prod with
+// method with a required query string parameter, a method behind the Lambda authorizer, a deployment to prod with
 // throttling, an API key in a usage plan; the invoke URL answers the page's
 // fetch() (403 without the key, 200 with it, the mock's template, 401 and
 // 403 from the authorizer), the built-in client calls it with x-api-key, the
@@ -103,11 +103,13 @@ test("a REST API in the console: resources, methods, key, authorizer, deploy, ca
   // GET /items: a MOCK with a template.
   const onItems = resources.getByRole("form", { name: "Create a method on /items" });
   await onItems.getByLabel("HTTP method").selectOption("GET");
+  await onItems.getByLabel("Required query string parameters (comma-separated)").fill("page");
   await onItems.getByRole("radio", { name: /Mock/ }).check();
   await onItems.getByLabel("Status code").fill("200");
   await onItems.getByLabel("Response body (application/json mapping template)").fill('{"items": [], "stage": "$context.stage"}');
   await onItems.getByRole("button", { name: "Create method" }).click();
   await resources.getByText("Created the method GET /items (Mock → 200).").waitFor();
+  await resources.getByRole("table", { name: "Methods of /items" }).getByText("querystring page").waitFor();
   await shot(page, "rest-resources");
 
   // Authorizers: a TOKEN authorizer on the Authorization header.
@@ -144,7 +146,11 @@ test("a REST API in the console: resources, methods, key, authorizer, deploy, ca
   assert.equal(getId.apiKeyRequired, true);
   assert.equal(getId.methodIntegration.type, "AWS_PROXY");
   assert.match(getId.methodIntegration.uri, /^arn:aws:apigateway:us-east-1:lambda:path\/2015-03-31\/functions\/arn:aws:lambda:us-east-1:\d+:function:items\/invocations$/);
-  assert.equal(byPath["/items"].resourceMethods.GET.methodIntegration.type, "MOCK");
+  const mockMethod = byPath["/items"].resourceMethods.GET;
+  assert.equal(mockMethod.methodIntegration.type, "MOCK");
+  assert.deepEqual(mockMethod.requestParameters, { "method.request.querystring.page": true });
+  const validators = JSON.parse((await pageFetch(page, `_aws/apigateway/restapis/${apiId}/requestvalidators`)).text).item;
+  assert.equal(validators.find((v) => v.id === mockMethod.requestValidatorId).validateRequestParameters, true);
   assert.equal(byPath["/items"].resourceMethods.POST.authorizationType, "CUSTOM");
 
   // Stages: deploy to a new stage prod, then throttle it.
@@ -172,9 +178,12 @@ test("a REST API in the console: resources, methods, key, authorizer, deploy, ca
   const noKey = await pageFetch(page, `_api/${apiId}/prod/items/42`);
   assert.equal(noKey.status, 403, noKey.text);
   assert.deepEqual(JSON.parse(noKey.text), { message: "Forbidden" });
-  const mock = await pageFetch(page, `_api/${apiId}/prod/items`);
+  const mock = await pageFetch(page, `_api/${apiId}/prod/items?page=1`);
   assert.equal(mock.status, 200, mock.text);
   assert.deepEqual(JSON.parse(mock.text), { items: [], stage: "prod" });
+  const noPage = await pageFetch(page, `_api/${apiId}/prod/items`);
+  assert.equal(noPage.status, 400, noPage.text);
+  assert.deepEqual(JSON.parse(noPage.text), { message: "Missing required request parameters: [page]" });
   const anonymous = await pageFetch(page, `_api/${apiId}/prod/items`, { method: "POST", body: "{}" });
   assert.equal(anonymous.status, 401, anonymous.text);
   assert.deepEqual(JSON.parse(anonymous.text), { message: "Unauthorized" });
@@ -259,7 +268,7 @@ test("a REST API in the console: resources, methods, key, authorizer, deploy, ca
   await edit.getByRole("button", { name: "Save integration" }).click();
   await resources.getByText("Saved the integration of GET /items.").waitFor();
   await resources.getByRole("table", { name: "Methods of /items" }).getByText("Mock → 202").waitFor();
-  const before = await pageFetch(page, `_api/${apiId}/prod/items`);
+  const before = await pageFetch(page, `_api/${apiId}/prod/items?page=1`);
   assert.equal(before.status, 200, "the stage serves its deployment until the next one");
   await page.getByRole("tab", { name: "Stages" }).click();
   await stages.getByLabel("Stage", { exact: true }).selectOption("prod");
@@ -267,7 +276,7 @@ test("a REST API in the console: resources, methods, key, authorizer, deploy, ca
   await stages.getByRole("button", { name: "Deploy" }).click();
   await stages.getByText(/Deployed \w+ to the stage prod\./).waitFor();
   await stages.getByRole("table", { name: "Deployments" }).getByText("mock 202").waitFor();
-  const after = await pageFetch(page, `_api/${apiId}/prod/items`);
+  const after = await pageFetch(page, `_api/${apiId}/prod/items?page=1`);
   assert.equal(after.status, 202, after.text);
   assert.deepEqual(JSON.parse(after.text), { accepted: true });
 

@@ -340,6 +340,7 @@ pub fn Resources(api_id: String, version: RwSignal<u32>) -> impl IntoView {
                         req_query.set(String::new());
                         req_headers.set(String::new());
                         key_required.set(false);
+                        auth.set("NONE".into());
                         changed();
                     }
                     Err(e) => message.set(Some((false, e))),
