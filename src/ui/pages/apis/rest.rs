@@ -15,6 +15,7 @@ use super::{date_label, error_text};
 use crate::ui::api::{apigateway, path_segment, ApiError};
 use crate::ui::widgets::Fact;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use serde_json::Value;
 
 /// A page's outcome line: `(true, text)` a status, `(false, text)` an error.
@@ -30,6 +31,40 @@ pub fn flash(message: Message) -> impl IntoView {
                 view! { <p class="error-text" role="alert">{m}</p> }.into_any()
             }
         })
+    }
+}
+
+/// Sends one management request that changes the API, unless the person
+/// declines `question`: on success `done` turns the answer into the status
+/// line (and does what follows a success), an error goes to `message` as
+/// it came; `after` runs either way (refreshing what shows the change).
+pub fn act(
+    question: Option<String>,
+    method: &'static str,
+    path: String,
+    body: Option<Value>,
+    message: Message,
+    done: impl FnOnce(Value) -> String + 'static,
+    after: impl FnOnce() + 'static,
+) {
+    if question.is_some_and(|q| !super::confirm(&q)) {
+        return;
+    }
+    spawn_local(async move {
+        match apigateway(method, &path, body).await {
+            Ok(answer) => message.set(Some((true, done(answer)))),
+            Err(e) => message.set(Some((false, error_text(&e)))),
+        }
+        after();
+    });
+}
+
+/// A loaded list's value, or what shows meanwhile: `loading`, or the error.
+pub fn loaded<T>(state: Option<Result<T, String>>, loading: &'static str) -> Result<T, AnyView> {
+    match state {
+        None => Err(view! { <p class="muted" role="status">{loading}</p> }.into_any()),
+        Some(Err(e)) => Err(view! { <p class="error-text" role="alert">{e}</p> }.into_any()),
+        Some(Ok(v)) => Ok(v),
     }
 }
 

@@ -4,11 +4,9 @@
 //! source and the result cache's TTL; deleting one no method uses.
 
 use super::create::{function_select, FunctionList};
-use super::rest::{flash, function_arn_of, lambda_uri, rest_items, Message};
-use super::{confirm, error_text, function_of, functions};
-use crate::ui::api::apigateway;
+use super::rest::{act, flash, function_arn_of, lambda_uri, loaded, rest_items, Message};
+use super::{error_text, function_of, functions};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use serde_json::json;
 
 #[component]
@@ -66,29 +64,31 @@ pub fn Authorizers(api_id: String, version: RwSignal<u32>) -> impl IntoView {
             if !source.trim().is_empty() {
                 body["identitySource"] = json!(source.split(',').map(str::trim).collect::<Vec<_>>().join(", "));
             }
-            let api_id = api_id.clone();
             busy.set(true);
-            spawn_local(async move {
-                match apigateway("POST", &format!("/restapis/{api_id}/authorizers"), Some(body)).await {
-                    Ok(a) => {
-                        message.set(Some((true, format!("Created the authorizer {n} ({}). Methods use it with authorization CUSTOM (Resources tab); deploy to apply.", a["id"].as_str().unwrap_or("")))));
-                        name.set(String::new());
-                        changed();
-                    }
-                    Err(e) => message.set(Some((false, error_text(&e)))),
-                }
-                busy.set(false);
-            });
+            act(
+                None,
+                "POST",
+                format!("/restapis/{api_id}/authorizers"),
+                Some(body),
+                message,
+                move |a| {
+                    name.set(String::new());
+                    format!("Created the authorizer {n} ({}). Methods use it with authorization CUSTOM (Resources tab); deploy to apply.", a["id"].as_str().unwrap_or(""))
+                },
+                move || {
+                    busy.set(false);
+                    changed();
+                },
+            );
         }
     };
 
     let table = {
         let api_id = api_id.clone();
         move || {
-            let list = match data.get() {
-                None => return view! { <p class="muted" role="status">"Loading authorizers…"</p> }.into_any(),
-                Some(Err(e)) => return view! { <p class="error-text" role="alert">{e}</p> }.into_any(),
-                Some(Ok(l)) => l,
+            let list = match loaded(data.get(), "Loading authorizers…") {
+                Ok(l) => l,
+                Err(v) => return v,
             };
             if list.is_empty() {
                 return view! { <p class="muted">"No authorizers yet."</p> }.into_any();
@@ -101,17 +101,8 @@ pub fn Authorizers(api_id: String, version: RwSignal<u32>) -> impl IntoView {
                     let delete = {
                         let (api_id, aid, aname) = (api_id.clone(), aid.clone(), aname.clone());
                         move |_| {
-                            if !confirm(&format!("Delete the authorizer {aname}?")) {
-                                return;
-                            }
-                            let (api_id, aid, aname) = (api_id.clone(), aid.clone(), aname.clone());
-                            spawn_local(async move {
-                                match apigateway("DELETE", &format!("/restapis/{api_id}/authorizers/{aid}"), None).await {
-                                    Ok(_) => message.set(Some((true, format!("Deleted the authorizer {aname}.")))),
-                                    Err(e) => message.set(Some((false, error_text(&e)))),
-                                }
-                                changed();
-                            });
+                            let done = format!("Deleted the authorizer {aname}.");
+                            act(Some(format!("Delete the authorizer {aname}?")), "DELETE", format!("/restapis/{api_id}/authorizers/{aid}"), None, message, move |_| done, changed);
                         }
                     };
                     view! {

@@ -4,11 +4,11 @@
 //! quota (limit a day, week or month) bound to a stage, CreateUsagePlanKey
 //! to add a key, each key's use this period (GetUsage).
 
-use super::rest::{flash, rest_items, stage_list, Message};
-use super::{confirm, error_text, invoke_url};
+use super::rest::{act, flash, loaded, rest_items, stage_list, Message};
+use super::stages::parse_throttle;
+use super::{error_text, invoke_url};
 use crate::ui::api::apigateway;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use serde_json::{json, Value};
 
 /// A usage plan covering this API, with its keys and their use.
@@ -34,15 +34,6 @@ async fn load(api_id: &str) -> Result<(Vec<Value>, Vec<Plan>, Vec<String>), Stri
     }
     let stages = stage_list(api_id).await?.iter().filter_map(|s| s["stageName"].as_str().map(str::to_string)).collect();
     Ok((keys, out, stages))
-}
-
-/// A number field's value: `None` when empty, an error when not a number of the kind.
-fn optional_number<T: std::str::FromStr>(text: &str, what: &str) -> Result<Option<T>, String> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Ok(None);
-    }
-    t.parse::<T>().map(Some).map_err(|_| format!("The {what} must be a number (not {t:?})."))
 }
 
 #[component]
@@ -91,17 +82,14 @@ pub fn KeysAndPlans(api_id: String, api_name: String, endpoint: String, version:
             body["value"] = json!(v.trim());
         }
         busy.set(true);
-        spawn_local(async move {
-            match apigateway("POST", "/apikeys", Some(body)).await {
-                Ok(k) => {
-                    message.set(Some((true, format!("Created the API key {name} ({}). Send it as the x-api-key header: {}", k["id"].as_str().unwrap_or(""), k["value"].as_str().unwrap_or("")))));
-                    key_name.set(String::new());
-                    key_value.set(String::new());
-                    changed();
-                }
-                Err(e) => message.set(Some((false, error_text(&e)))),
-            }
+        let done = move |k: Value| {
+            key_name.set(String::new());
+            key_value.set(String::new());
+            format!("Created the API key {name} ({}). Send it as the x-api-key header: {}", k["id"].as_str().unwrap_or(""), k["value"].as_str().unwrap_or(""))
+        };
+        act(None, "POST", "/apikeys".into(), Some(body), message, done, move || {
             busy.set(false);
+            changed();
         });
     };
 
@@ -117,15 +105,16 @@ pub fn KeysAndPlans(api_id: String, api_name: String, endpoint: String, version:
             if stage.is_empty() {
                 return message.set(Some((false, "A usage plan covers a stage: deploy the API to one first (Stages tab).".into())));
             }
-            let parsed = (|| {
-                let r = optional_number::<f64>(&rate.get_untracked(), "rate limit")?;
-                let b = optional_number::<i64>(&burst.get_untracked(), "burst limit")?;
-                let q = optional_number::<i64>(&quota.get_untracked(), "quota limit")?;
-                Ok::<_, String>((r, b, q))
-            })();
-            let (r, b, q) = match parsed {
+            let (r, b) = match parse_throttle(&rate.get_untracked(), &burst.get_untracked()) {
                 Ok(v) => v,
                 Err(e) => return message.set(Some((false, e))),
+            };
+            let q = match quota.get_untracked().trim() {
+                "" => None,
+                t => match t.parse::<i64>() {
+                    Ok(v) if v >= 0 => Some(v),
+                    _ => return message.set(Some((false, "The quota must be a whole number of requests, 0 or more.".into()))),
+                },
             };
             let mut body = json!({ "name": name, "apiStages": [{ "apiId": api_id, "stage": stage }] });
             if r.is_some() || b.is_some() {
@@ -142,25 +131,21 @@ pub fn KeysAndPlans(api_id: String, api_name: String, endpoint: String, version:
                 body["quota"] = json!({ "limit": q, "period": period.get_untracked() });
             }
             busy.set(true);
-            spawn_local(async move {
-                match apigateway("POST", "/usageplans", Some(body)).await {
-                    Ok(p) => {
-                        message.set(Some((true, format!("Created the usage plan {name} ({}) for the stage {stage}.", p["id"].as_str().unwrap_or("")))));
-                        plan_name.set(String::new());
-                        changed();
-                    }
-                    Err(e) => message.set(Some((false, error_text(&e)))),
-                }
+            let done = move |p: Value| {
+                plan_name.set(String::new());
+                format!("Created the usage plan {name} ({}) for the stage {stage}.", p["id"].as_str().unwrap_or(""))
+            };
+            act(None, "POST", "/usageplans".into(), Some(body), message, done, move || {
                 busy.set(false);
+                changed();
             });
         }
     };
 
     let content = move || {
-        let (keys, plans, stages) = match data.get() {
-            None => return view! { <p class="muted" role="status">"Loading API keys and usage plans…"</p> }.into_any(),
-            Some(Err(e)) => return view! { <p class="error-text" role="alert">{e}</p> }.into_any(),
-            Some(Ok(d)) => d,
+        let (keys, plans, stages) = match loaded(data.get(), "Loading API keys and usage plans…") {
+            Ok(d) => d,
+            Err(v) => return v,
         };
         let key_rows = keys
             .iter()
@@ -173,31 +158,16 @@ pub fn KeysAndPlans(api_id: String, api_name: String, endpoint: String, version:
                     let (kid, name) = (kid.clone(), name.clone());
                     move |ev: leptos::ev::Event| {
                         let on = event_target_checked(&ev);
-                        let (kid, name) = (kid.clone(), name.clone());
-                        spawn_local(async move {
-                            let body = json!({ "patchOperations": [{ "op": "replace", "path": "/enabled", "value": on.to_string() }] });
-                            match apigateway("PATCH", &format!("/apikeys/{kid}"), Some(body)).await {
-                                Ok(_) => message.set(Some((true, format!("The API key {name} is {}.", if on { "enabled" } else { "disabled" })))),
-                                Err(e) => message.set(Some((false, error_text(&e)))),
-                            }
-                            changed();
-                        });
+                        let body = json!({ "patchOperations": [{ "op": "replace", "path": "/enabled", "value": on.to_string() }] });
+                        let done = format!("The API key {name} is {}.", if on { "enabled" } else { "disabled" });
+                        act(None, "PATCH", format!("/apikeys/{kid}"), Some(body), message, move |_| done, changed);
                     }
                 };
                 let delete = {
                     let (kid, name) = (kid.clone(), name.clone());
                     move |_| {
-                        if !confirm(&format!("Delete the API key {name}? Callers sending it get 403 Forbidden.")) {
-                            return;
-                        }
-                        let (kid, name) = (kid.clone(), name.clone());
-                        spawn_local(async move {
-                            match apigateway("DELETE", &format!("/apikeys/{kid}"), None).await {
-                                Ok(_) => message.set(Some((true, format!("Deleted the API key {name}.")))),
-                                Err(e) => message.set(Some((false, error_text(&e)))),
-                            }
-                            changed();
-                        });
+                        let done = format!("Deleted the API key {name}.");
+                        act(Some(format!("Delete the API key {name}? Callers sending it get 403 Forbidden.")), "DELETE", format!("/apikeys/{kid}"), None, message, move |_| done, changed);
                     }
                 };
                 view! {
@@ -331,30 +301,16 @@ fn plan_card(p: Plan, keys: &[Value], endpoint: String, message: Message, change
             if kid.is_empty() {
                 return message.set(Some((false, "Create an API key first.".into())));
             }
-            let pid = pid.clone();
-            spawn_local(async move {
-                match apigateway("POST", &format!("/usageplans/{pid}/keys"), Some(json!({ "keyId": kid, "keyType": "API_KEY" }))).await {
-                    Ok(k) => message.set(Some((true, format!("Added the API key {} to the usage plan.", k["name"].as_str().unwrap_or(""))))),
-                    Err(e) => message.set(Some((false, error_text(&e)))),
-                }
-                changed();
-            });
+            let body = json!({ "keyId": kid, "keyType": "API_KEY" });
+            let done = |k: Value| format!("Added the API key {} to the usage plan.", k["name"].as_str().unwrap_or(""));
+            act(None, "POST", format!("/usageplans/{pid}/keys"), Some(body), message, done, changed);
         }
     };
     let delete = {
         let (pid, name) = (pid.clone(), name.clone());
         move |_| {
-            if !confirm(&format!("Delete the usage plan {name}? Its keys stop opening this API's methods.")) {
-                return;
-            }
-            let (pid, name) = (pid.clone(), name.clone());
-            spawn_local(async move {
-                match apigateway("DELETE", &format!("/usageplans/{pid}"), None).await {
-                    Ok(_) => message.set(Some((true, format!("Deleted the usage plan {name}.")))),
-                    Err(e) => message.set(Some((false, error_text(&e)))),
-                }
-                changed();
-            });
+            let done = format!("Deleted the usage plan {name}.");
+            act(Some(format!("Delete the usage plan {name}? Its keys stop opening this API's methods.")), "DELETE", format!("/usageplans/{pid}"), None, message, move |_| done, changed);
         }
     };
     let key_rows = p
@@ -372,14 +328,8 @@ fn plan_card(p: Plan, keys: &[Value], endpoint: String, message: Message, change
             let remove = {
                 let (pid, kid, kname) = (pid.clone(), kid.clone(), kname.clone());
                 move |_| {
-                    let (pid, kid, kname) = (pid.clone(), kid.clone(), kname.clone());
-                    spawn_local(async move {
-                        match apigateway("DELETE", &format!("/usageplans/{pid}/keys/{kid}"), None).await {
-                            Ok(_) => message.set(Some((true, format!("Removed the API key {kname} from the usage plan.")))),
-                            Err(e) => message.set(Some((false, error_text(&e)))),
-                        }
-                        changed();
-                    });
+                    let done = format!("Removed the API key {kname} from the usage plan.");
+                    act(None, "DELETE", format!("/usageplans/{pid}/keys/{kid}"), None, message, move |_| done, changed);
                 }
             };
             view! {

@@ -9,8 +9,8 @@
 //! deleting a method.
 
 use super::create::{function_select, FunctionList};
-use super::rest::{flash, function_arn_of, lambda_uri, rest_items, Message};
-use super::{confirm, error_text, function_of, functions};
+use super::rest::{act, flash, function_arn_of, lambda_uri, loaded, rest_items, Message};
+use super::{error_text, function_of, functions};
 use crate::ui::api::apigateway;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -274,20 +274,15 @@ pub fn Resources(api_id: String, version: RwSignal<u32>) -> impl IntoView {
                 message.set(Some((false, "Give the new resource a path part: a name (items), a parameter ({id}) or a greedy parameter ({proxy+}).".into())));
                 return;
             }
-            let api_id = api_id.clone();
             busy.set(true);
-            spawn_local(async move {
-                match apigateway("POST", &format!("/restapis/{api_id}/resources/{rid}"), Some(json!({ "pathPart": part }))).await {
-                    Ok(r) => {
-                        let path = r["path"].as_str().unwrap_or("").to_string();
-                        message.set(Some((true, format!("Created the resource {path} under {parent_path}."))));
-                        selected.set(r["id"].as_str().unwrap_or("").to_string());
-                        child_part.set(String::new());
-                        changed();
-                    }
-                    Err(e) => message.set(Some((false, error_text(&e)))),
-                }
+            let done = move |r: Value| {
+                selected.set(r["id"].as_str().unwrap_or("").to_string());
+                child_part.set(String::new());
+                format!("Created the resource {} under {parent_path}.", r["path"].as_str().unwrap_or(""))
+            };
+            act(None, "POST", format!("/restapis/{api_id}/resources/{rid}"), Some(json!({ "pathPart": part })), message, done, move || {
                 busy.set(false);
+                changed();
             });
         }
     };
@@ -375,10 +370,9 @@ pub fn Resources(api_id: String, version: RwSignal<u32>) -> impl IntoView {
     };
 
     let layout = move || {
-        let (resources, authorizers) = match data.get() {
-            None => return view! { <p class="muted" role="status">"Loading resources…"</p> }.into_any(),
-            Some(Err(e)) => return view! { <p class="error-text" role="alert">{e}</p> }.into_any(),
-            Some(Ok(d)) => d,
+        let (resources, authorizers) = match loaded(data.get(), "Loading resources…") {
+            Ok(d) => d,
+            Err(v) => return v,
         };
         let ordered = tree(&resources);
         let sel = selected.get();
@@ -503,20 +497,13 @@ fn resource_detail(
         let count = under.len();
         move |_| {
             let extra = if count > 0 { format!(" and the {count} resources under it") } else { String::new() };
-            if !confirm(&format!("Delete the resource {path}{extra}, with their methods? Deployed stages keep answering until the next deployment.")) {
-                return;
-            }
-            let (api_id, rid, path, parent) = (api_id.clone(), rid.clone(), path.clone(), parent.clone());
-            spawn_local(async move {
-                match apigateway("DELETE", &format!("/restapis/{api_id}/resources/{rid}"), None).await {
-                    Ok(_) => {
-                        message.set(Some((true, format!("Deleted the resource {path}."))));
-                        selected.set(parent);
-                        changed();
-                    }
-                    Err(e) => message.set(Some((false, error_text(&e)))),
-                }
-            });
+            let question = format!("Delete the resource {path}{extra}, with their methods? Deployed stages keep answering until the next deployment.");
+            let (path, parent) = (path.clone(), parent.clone());
+            let done = move |_| {
+                selected.set(parent);
+                format!("Deleted the resource {path}.")
+            };
+            act(Some(question), "DELETE", format!("/restapis/{api_id}/resources/{rid}"), None, message, done, changed);
         }
     };
 
@@ -537,15 +524,9 @@ fn resource_detail(
                 let (api_id, rid, m, label) = (api_id.to_string(), rid.clone(), m.clone(), label.clone());
                 move |ev: leptos::ev::Event| {
                     let on = event_target_checked(&ev);
-                    let (api_id, rid, m, label) = (api_id.clone(), rid.clone(), m.clone(), label.clone());
-                    spawn_local(async move {
-                        let body = json!({ "patchOperations": [{ "op": "replace", "path": "/apiKeyRequired", "value": on.to_string() }] });
-                        match apigateway("PATCH", &format!("/restapis/{api_id}/resources/{rid}/methods/{m}"), Some(body)).await {
-                            Ok(_) => message.set(Some((true, if on { format!("{label} now requires an API key (x-api-key).") } else { format!("{label} no longer requires an API key.") }))),
-                            Err(e) => message.set(Some((false, error_text(&e)))),
-                        }
-                        changed();
-                    });
+                    let body = json!({ "patchOperations": [{ "op": "replace", "path": "/apiKeyRequired", "value": on.to_string() }] });
+                    let done = if on { format!("{label} now requires an API key (x-api-key).") } else { format!("{label} no longer requires an API key.") };
+                    act(None, "PATCH", format!("/restapis/{api_id}/resources/{rid}/methods/{m}"), Some(body), message, move |_| done, changed);
                 }
             };
             let edit = {
@@ -558,18 +539,12 @@ fn resource_detail(
             let delete = {
                 let (api_id, rid, m, label) = (api_id.to_string(), rid.clone(), m.clone(), label.clone());
                 move |_| {
-                    if !confirm(&format!("Delete the method {label} and its integration?")) {
-                        return;
-                    }
-                    let (api_id, rid, m, label) = (api_id.clone(), rid.clone(), m.clone(), label.clone());
-                    spawn_local(async move {
-                        match apigateway("DELETE", &format!("/restapis/{api_id}/resources/{rid}/methods/{m}"), None).await {
-                            Ok(_) => message.set(Some((true, format!("Deleted the method {label}.")))),
-                            Err(e) => message.set(Some((false, error_text(&e)))),
-                        }
+                    let done = format!("Deleted the method {label}.");
+                    let after = move || {
                         f.editing.set(None);
                         changed();
-                    });
+                    };
+                    act(Some(format!("Delete the method {label} and its integration?")), "DELETE", format!("/restapis/{api_id}/resources/{rid}/methods/{m}"), None, message, move |_| done, after);
                 }
             };
             view! {

@@ -3,11 +3,11 @@
 //! deployment it serves (roll back or forward with UpdateStage), its
 //! default method throttling (`*/*` rate and burst); the deployments.
 
-use super::rest::{flash, rest_items, stage_list, Message};
-use super::{confirm, date_label, error_text, invoke_url};
-use crate::ui::api::{apigateway, path_segment};
+use super::rest::{act, flash, loaded, rest_items, stage_list, Message};
+use super::stages::{parse_throttle, throttle_fields};
+use super::{date_label, error_text, invoke_url};
+use crate::ui::api::path_segment;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use serde_json::{json, Value};
 
 #[component]
@@ -52,28 +52,23 @@ pub fn RestStages(api_id: String, endpoint: String, version: RwSignal<u32>) -> i
             if !d.trim().is_empty() {
                 body["description"] = json!(d.trim());
             }
-            let api_id = api_id.clone();
             busy.set(true);
-            spawn_local(async move {
-                match apigateway("POST", &format!("/restapis/{api_id}/deployments"), Some(body)).await {
-                    Ok(dep) => {
-                        message.set(Some((true, format!("Deployed {} to the stage {stage}.", dep["id"].as_str().unwrap_or("")))));
-                        description.set(String::new());
-                        target.set(stage);
-                        changed();
-                    }
-                    Err(e) => message.set(Some((false, error_text(&e)))),
-                }
+            let done = move |dep: Value| {
+                description.set(String::new());
+                target.set(stage.clone());
+                format!("Deployed {} to the stage {stage}.", dep["id"].as_str().unwrap_or(""))
+            };
+            act(None, "POST", format!("/restapis/{api_id}/deployments"), Some(body), message, done, move || {
                 busy.set(false);
+                changed();
             });
         }
     };
 
     let body = move || {
-        let (stages, deployments) = match data.get() {
-            None => return view! { <p class="muted" role="status">"Loading stages…"</p> }.into_any(),
-            Some(Err(e)) => return view! { <p class="error-text" role="alert">{e}</p> }.into_any(),
-            Some(Ok(d)) => d,
+        let (stages, deployments) = match loaded(data.get(), "Loading stages…") {
+            Ok(d) => d,
+            Err(v) => return v,
         };
         let names: Vec<String> = stages.iter().filter_map(|s| s["stageName"].as_str().map(str::to_string)).collect();
         let cards = if stages.is_empty() {
@@ -93,17 +88,8 @@ pub fn RestStages(api_id: String, endpoint: String, version: RwSignal<u32>) -> i
                 let delete = {
                     let (api_id, did) = (api_id.clone(), did.clone());
                     move |_| {
-                        if !confirm(&format!("Delete the deployment {did}?")) {
-                            return;
-                        }
-                        let (api_id, did) = (api_id.clone(), did.clone());
-                        spawn_local(async move {
-                            match apigateway("DELETE", &format!("/restapis/{api_id}/deployments/{did}"), None).await {
-                                Ok(_) => message.set(Some((true, format!("Deleted the deployment {did}.")))),
-                                Err(e) => message.set(Some((false, error_text(&e)))),
-                            }
-                            changed();
-                        });
+                        let done = format!("Deleted the deployment {did}.");
+                        act(Some(format!("Delete the deployment {did}?")), "DELETE", format!("/restapis/{api_id}/deployments/{did}"), None, message, move |_| done, changed);
                     }
                 };
                 let in_use = !serving.is_empty();
@@ -191,48 +177,29 @@ fn stage_card(s: Value, deployments: &[Value], api_id: String, endpoint: String,
             if d != current {
                 ops.push(json!({ "op": "replace", "path": "/deploymentId", "value": d }));
             }
-            let r = rate.get_untracked();
-            if !r.trim().is_empty() {
-                match r.trim().parse::<f64>() {
-                    Ok(v) if v >= 0.0 => ops.push(json!({ "op": "replace", "path": "/*/*/throttling/rateLimit", "value": v.to_string() })),
-                    _ => return message.set(Some((false, "The rate limit must be a number of requests per second, 0 or more.".into()))),
-                }
+            let (r, b) = match parse_throttle(&rate.get_untracked(), &burst.get_untracked()) {
+                Ok(t) => t,
+                Err(e) => return message.set(Some((false, e))),
+            };
+            if let Some(v) = r {
+                ops.push(json!({ "op": "replace", "path": "/*/*/throttling/rateLimit", "value": v.to_string() }));
             }
-            let b = burst.get_untracked();
-            if !b.trim().is_empty() {
-                match b.trim().parse::<i64>() {
-                    Ok(v) if v >= 0 => ops.push(json!({ "op": "replace", "path": "/*/*/throttling/burstLimit", "value": v.to_string() })),
-                    _ => return message.set(Some((false, "The burst limit must be a whole number, 0 or more.".into()))),
-                }
+            if let Some(v) = b {
+                ops.push(json!({ "op": "replace", "path": "/*/*/throttling/burstLimit", "value": v.to_string() }));
             }
             if ops.is_empty() {
                 return message.set(Some((true, format!("Nothing to change on the stage {name}."))));
             }
-            let (api_id, name) = (api_id.clone(), name.clone());
-            spawn_local(async move {
-                let path = format!("/restapis/{api_id}/stages/{}", path_segment(&name));
-                match apigateway("PATCH", &path, Some(json!({ "patchOperations": ops }))).await {
-                    Ok(_) => message.set(Some((true, format!("Saved the stage {name}.")))),
-                    Err(e) => message.set(Some((false, error_text(&e)))),
-                }
-                changed();
-            });
+            let done = format!("Saved the stage {name}.");
+            act(None, "PATCH", format!("/restapis/{api_id}/stages/{}", path_segment(&name)), Some(json!({ "patchOperations": ops })), message, move |_| done, changed);
         }
     };
     let delete = {
         let (api_id, name) = (api_id.clone(), name.clone());
         move |_| {
-            if !confirm(&format!("Delete the stage {name}? Its invoke URL stops answering.")) {
-                return;
-            }
-            let (api_id, name) = (api_id.clone(), name.clone());
-            spawn_local(async move {
-                match apigateway("DELETE", &format!("/restapis/{api_id}/stages/{}", path_segment(&name)), None).await {
-                    Ok(_) => message.set(Some((true, format!("Deleted the stage {name}.")))),
-                    Err(e) => message.set(Some((false, error_text(&e)))),
-                }
-                changed();
-            });
+            let done = format!("Deleted the stage {name}.");
+            let question = format!("Delete the stage {name}? Its invoke URL stops answering.");
+            act(Some(question), "DELETE", format!("/restapis/{api_id}/stages/{}", path_segment(&name)), None, message, move |_| done, changed);
         }
     };
     let options = deployments
@@ -265,14 +232,7 @@ fn stage_card(s: Value, deployments: &[Value], api_id: String, endpoint: String,
                     <span>"Deployment"</span>
                     <select prop:value=move || deployment.get() on:change=move |ev| deployment.set(event_target_value(&ev))>{options}</select>
                 </label>
-                <label class="field narrow">
-                    <span>"Rate limit (requests per second)"</span>
-                    <input type="number" min="0" step="any" placeholder="10000" prop:value=move || rate.get() on:input=move |ev| rate.set(event_target_value(&ev))/>
-                </label>
-                <label class="field narrow">
-                    <span>"Burst limit (requests)"</span>
-                    <input type="number" min="0" placeholder="5000" prop:value=move || burst.get() on:input=move |ev| burst.set(event_target_value(&ev))/>
-                </label>
+                {throttle_fields(rate, burst)}
                 <button type="submit" class="button">"Save stage"</button>
             </div>
         </form>
