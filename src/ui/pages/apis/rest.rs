@@ -68,8 +68,8 @@ pub fn loaded<T>(state: Option<Result<T, String>>, loading: &'static str) -> Res
     }
 }
 
-/// Every item of a paged v1 list (`{"item": [...], "position"}`): `path` may
-/// carry a query already.
+/// Every item of a paged v1 list (`{"item": [...], "position"}`, pages of
+/// up to 500 as `limit` allows): `path` may carry a query already.
 pub async fn rest_items(path: &str) -> Result<Vec<Value>, ApiError> {
     let mut out = Vec::new();
     let mut position: Option<String> = None;
@@ -89,9 +89,10 @@ pub async fn rest_items(path: &str) -> Result<Vec<Value>, ApiError> {
     Ok(out)
 }
 
-/// The stages of a REST API, by name.
+/// The stages of a REST API, by name (GetStages is not paged).
 pub async fn stage_list(api_id: &str) -> Result<Vec<Value>, String> {
-    let mut list = rest_items(&format!("/restapis/{api_id}/stages")).await.map_err(|e| error_text(&e))?;
+    let answer = apigateway("GET", &format!("/restapis/{api_id}/stages"), None).await.map_err(|e| error_text(&e))?;
+    let mut list = answer["item"].as_array().cloned().unwrap_or_default();
     list.sort_by(|a, b| a["stageName"].as_str().cmp(&b["stageName"].as_str()));
     Ok(list)
 }
