@@ -156,7 +156,7 @@ test("a REST API in the console: resources, methods, key, authorizer, deploy, ca
   // Stages: deploy to a new stage prod, then throttle it.
   await page.getByRole("tab", { name: "Stages" }).click();
   const stages = page.getByRole("tabpanel", { name: "Stages" });
-  await stages.getByLabel("Stage", { exact: true }).selectOption("");
+  await stages.getByLabel("Stage to deploy to").selectOption("");
   await stages.getByLabel("New stage name").fill("prod");
   await stages.getByLabel("Deployment description").fill("first");
   await stages.getByRole("button", { name: "Deploy" }).click();
@@ -271,7 +271,7 @@ test("a REST API in the console: resources, methods, key, authorizer, deploy, ca
   const before = await pageFetch(page, `_api/${apiId}/prod/items?page=1`);
   assert.equal(before.status, 200, "the stage serves its deployment until the next one");
   await page.getByRole("tab", { name: "Stages" }).click();
-  await stages.getByLabel("Stage", { exact: true }).selectOption("prod");
+  await stages.getByLabel("Stage to deploy to").selectOption("prod");
   await stages.getByLabel("Deployment description").fill("mock 202");
   await stages.getByRole("button", { name: "Deploy" }).click();
   await stages.getByText(/Deployed \w+ to the stage prod\./).waitFor();

@@ -154,8 +154,8 @@ pub fn Authorizers(api_id: String, version: RwSignal<u32>) -> impl IntoView {
                             }
                             kind.set(k);
                         }>
-                            <option value="TOKEN">"TOKEN (one header)"</option>
-                            <option value="REQUEST">"REQUEST (headers, query string, context)"</option>
+                            <option value="TOKEN">"TOKEN"</option>
+                            <option value="REQUEST">"REQUEST"</option>
                         </select>
                     </label>
                     <label class="field">

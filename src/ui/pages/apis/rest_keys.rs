@@ -209,7 +209,7 @@ pub fn KeysAndPlans(api_id: String, api_name: String, endpoint: String, version:
             <h3>"API keys"</h3>
             <p class="muted">"API keys belong to the account; a key opens the methods that require one on the stages of the usage plans that hold it."</p>
             {keys_table}
-            <form class="route-row" aria-label="Create an API key" on:submit=create_key>
+            <form class="field-row inline-form" aria-label="Create an API key" on:submit=create_key>
                 <label class="field">
                     <span>"Key name"</span>
                     <input type="text" placeholder="alice" prop:value=move || key_name.get() on:input=move |ev| key_name.set(event_target_value(&ev))/>

@@ -677,7 +677,7 @@ fn resource_detail(
             view! { <p class="muted">"A greedy resource ({proxy+}) catches every deeper path: it has no children."</p> }.into_any()
         } else {
             view! {
-                <form class="route-row child-form" aria-label=format!("Create a resource under {}", r["path"].as_str().unwrap_or("/")) on:submit=child_form>
+                <form class="field-row inline-form" aria-label=format!("Create a resource under {}", r["path"].as_str().unwrap_or("/")) on:submit=child_form>
                     <label class="field">
                         <span>"Child resource path part"</span>
                         <input type="text" placeholder="items, {id} or {proxy+}" prop:value=move || f.child_part.get() on:input=move |ev| f.child_part.set(event_target_value(&ev))/>

@@ -111,7 +111,7 @@ pub fn RestStages(api_id: String, endpoint: String, version: RwSignal<u32>) -> i
                 <div class="field-row">
                     <label class="field narrow">
                         <span>"Stage"</span>
-                        <select prop:value=move || target.get() on:change=move |ev| target.set(event_target_value(&ev))>
+                        <select aria-label="Stage to deploy to" prop:value=move || target.get() on:change=move |ev| target.set(event_target_value(&ev))>
                             <option value="">"New stage"</option>
                             {names.iter().map(|n| view! { <option value=n.clone() selected=target.get_untracked() == *n>{n.clone()}</option> }).collect_view()}
                         </select>

@@ -378,7 +378,7 @@ pub fn TestClient(api_id: String, endpoint: String, #[prop(optional)] rest: bool
                     {rest.then(|| view! {
                         <label class="field narrow">
                             <span>"Stage"</span>
-                            <select prop:value=move || stage.get() on:change=move |ev| stage.set(event_target_value(&ev))>
+                            <select aria-label="Stage" prop:value=move || stage.get() on:change=move |ev| stage.set(event_target_value(&ev))>
                                 {move || stages.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|s| {
                                     let selected = s == stage.get_untracked();
                                     view! { <option value=s.clone() selected=selected>{s.clone()}</option> }
