@@ -59,6 +59,31 @@ pub fn act(
     });
 }
 
+/// The account's functions for a [`function_select`](super::create::function_select):
+/// `choice` starts at the first one listed.
+pub fn function_choices(choice: RwSignal<String>) -> super::create::FunctionList {
+    let list = LocalResource::new(|| async { super::functions().await.map_err(|e| error_text(&e)) });
+    Effect::new(move |_| {
+        if let Some(Ok(l)) = list.get() {
+            if let Some((_, arn)) = l.first() {
+                if choice.get_untracked().is_empty() {
+                    choice.set(arn.clone());
+                }
+            }
+        }
+    });
+    Signal::derive(move || list.get())
+}
+
+/// The usual refresh after a change: this tab's data (`reload`) and the
+/// others' (`version`).
+pub fn bump(reload: RwSignal<u32>, version: RwSignal<u32>) -> impl Fn() + Copy + Send + Sync + 'static {
+    move || {
+        reload.update(|n| *n += 1);
+        version.update(|n| *n += 1);
+    }
+}
+
 /// A loaded list's value, or what shows meanwhile: `loading`, or the error.
 pub fn loaded<T>(state: Option<Result<T, String>>, loading: &'static str) -> Result<T, AnyView> {
     match state {

@@ -4,8 +4,8 @@
 //! source and the result cache's TTL; deleting one no method uses.
 
 use super::create::{function_select, FunctionList};
-use super::rest::{act, flash, function_arn_of, lambda_uri, loaded, rest_items, Message};
-use super::{error_text, function_of, functions};
+use super::rest::{act, bump, flash, function_arn_of, function_choices, lambda_uri, loaded, rest_items, Message};
+use super::{error_text, function_of};
 use leptos::prelude::*;
 use serde_json::json;
 
@@ -20,28 +20,15 @@ pub fn Authorizers(api_id: String, version: RwSignal<u32>) -> impl IntoView {
             async move { rest_items(&format!("/restapis/{api_id}/authorizers")).await.map_err(|e| error_text(&e)) }
         }
     });
-    let fn_list = LocalResource::new(|| async { functions().await.map_err(|e| error_text(&e)) });
-    let fn_signal: FunctionList = Signal::derive(move || fn_list.get());
     let message: Message = RwSignal::new(None);
-    let changed = move || {
-        reload.update(|n| *n += 1);
-        version.update(|n| *n += 1);
-    };
+    let changed = bump(reload, version);
     let name = RwSignal::new(String::new());
     let kind = RwSignal::new("TOKEN".to_string());
     let function = RwSignal::new(String::new());
+    let fn_signal: FunctionList = function_choices(function);
     let identity = RwSignal::new("method.request.header.Authorization".to_string());
     let ttl = RwSignal::new("300".to_string());
     let busy = RwSignal::new(false);
-    Effect::new(move |_| {
-        if let Some(Ok(list)) = fn_list.get() {
-            if let Some((_, arn)) = list.first() {
-                if function.get_untracked().is_empty() {
-                    function.set(arn.clone());
-                }
-            }
-        }
-    });
 
     let create = {
         let api_id = api_id.clone();

@@ -4,7 +4,7 @@
 //! quota (limit a day, week or month) bound to a stage, CreateUsagePlanKey
 //! to add a key, each key's use this period (GetUsage).
 
-use super::rest::{act, flash, loaded, rest_items, stage_list, Message};
+use super::rest::{act, bump, flash, loaded, rest_items, stage_list, Message};
 use super::stages::parse_throttle;
 use super::{error_text, invoke_url};
 use crate::ui::api::apigateway;
@@ -48,10 +48,7 @@ pub fn KeysAndPlans(api_id: String, api_name: String, endpoint: String, version:
         }
     });
     let message: Message = RwSignal::new(None);
-    let changed = move || {
-        reload.update(|n| *n += 1);
-        version.update(|n| *n += 1);
-    };
+    let changed = bump(reload, version);
     let key_name = RwSignal::new(String::new());
     let key_value = RwSignal::new(String::new());
     let plan_name = RwSignal::new(String::new());

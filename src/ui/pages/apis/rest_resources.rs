@@ -9,8 +9,8 @@
 //! deleting a method.
 
 use super::create::{function_select, FunctionList};
-use super::rest::{act, flash, function_arn_of, lambda_uri, loaded, rest_items, Message};
-use super::{error_text, function_of, functions};
+use super::rest::{act, bump, flash, function_arn_of, function_choices, lambda_uri, loaded, rest_items, Message};
+use super::{error_text, function_of};
 use crate::ui::api::apigateway;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -235,13 +235,8 @@ pub fn Resources(api_id: String, version: RwSignal<u32>) -> impl IntoView {
             }
         }
     });
-    let fn_list = LocalResource::new(|| async { functions().await.map_err(|e| error_text(&e)) });
-    let fn_signal: FunctionList = Signal::derive(move || fn_list.get());
     let message: Message = RwSignal::new(None);
-    let changed = move || {
-        reload.update(|n| *n += 1);
-        version.update(|n| *n += 1);
-    };
+    let changed = bump(reload, version);
     // The selected resource (its id; empty: the root).
     let selected = RwSignal::new(String::new());
     // The forms keep their state across reloads.
@@ -252,19 +247,10 @@ pub fn Resources(api_id: String, version: RwSignal<u32>) -> impl IntoView {
     let req_query = RwSignal::new(String::new());
     let req_headers = RwSignal::new(String::new());
     let create_draft = IntegrationDraft::new();
+    let fn_signal: FunctionList = function_choices(create_draft.function);
     let editing = RwSignal::new(None::<(String, String, String)>);
     let edit_draft = IntegrationDraft::new();
     let busy = RwSignal::new(false);
-    // The first function is the default of the create form.
-    Effect::new(move |_| {
-        if let Some(Ok(list)) = fn_list.get() {
-            if let Some((_, arn)) = list.first() {
-                if create_draft.function.get_untracked().is_empty() {
-                    create_draft.function.set(arn.clone());
-                }
-            }
-        }
-    });
 
     let create_child = {
         let api_id = api_id.clone();

@@ -3,7 +3,7 @@
 //! deployment it serves (roll back or forward with UpdateStage), its
 //! default method throttling (`*/*` rate and burst); the deployments.
 
-use super::rest::{act, flash, loaded, rest_items, stage_list, Message};
+use super::rest::{act, bump, flash, loaded, rest_items, stage_list, Message};
 use super::stages::{parse_throttle, throttle_fields};
 use super::{date_label, error_text, invoke_url};
 use crate::ui::api::path_segment;
@@ -27,10 +27,7 @@ pub fn RestStages(api_id: String, endpoint: String, version: RwSignal<u32>) -> i
         }
     });
     let message: Message = RwSignal::new(None);
-    let changed = move || {
-        reload.update(|n| *n += 1);
-        version.update(|n| *n += 1);
-    };
+    let changed = bump(reload, version);
     let target = RwSignal::new(String::new());
     let new_stage = RwSignal::new("prod".to_string());
     let description = RwSignal::new(String::new());
