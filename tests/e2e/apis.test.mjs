@@ -185,7 +185,7 @@ test("the wizard shows API Gateway's refusal and removes the unfinished API; a R
 
   // A REST API: name only.
   await page.goto(env.server.url + "apis/-/create");
-  await page.getByLabel("REST API (empty; add resources with the API)").check();
+  await page.getByLabel("REST API (resources and methods, deployed to stages; API keys)").check();
   await page.getByLabel("API name").fill("legacy");
   await page.getByRole("button", { name: "Create API" }).click();
   await page.getByRole("heading", { level: 1, name: "legacy" }).waitFor({ timeout: 20000 });

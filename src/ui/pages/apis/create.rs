@@ -1,6 +1,7 @@
 //! `/apis/-/create`: a wizard that creates an HTTP API with routes to
 //! functions (CreateApi, CreateIntegration per function, CreateRoute per
-//! route, an auto-deployed `$default` stage), or a bare REST API.
+//! route, an auto-deployed `$default` stage), or a REST API (CreateRestApi),
+//! whose resources, methods, stages and keys are built on its page.
 
 use super::{error_text, functions};
 use crate::ui::api::apigateway;
@@ -143,7 +144,7 @@ pub fn CreateApi() -> impl IntoView {
                 match apigateway("POST", "/restapis", Some(body)).await {
                     Ok(a) => {
                         let id = a["id"].as_str().unwrap_or("").to_string();
-                        finish(Step::Done(format!("Created REST API {id}")));
+                        finish(Step::Done(format!("Created REST API {id}; add its resources and methods on its page")));
                         navigate(&format!("/apis/{id}"), Default::default());
                     }
                     Err(e) => finish(Step::Failed(error_text(&e))),
@@ -282,7 +283,7 @@ pub fn CreateApi() -> impl IntoView {
                 </label>
                 <label class="radio">
                     <input type="radio" name="protocol" value="REST" prop:checked=move || protocol.get() == "REST" on:change=move |_| protocol.set("REST".into())/>
-                    "REST API (empty; add resources with the API)"
+                    "REST API (resources and methods, deployed to stages; API keys)"
                 </label>
             </fieldset>
             <label class="field">

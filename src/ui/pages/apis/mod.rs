@@ -1,7 +1,9 @@
 //! APIs (API Gateway): the list of HTTP and REST APIs, a wizard that creates
-//! an HTTP API with routes to functions, and an API's page with its routes,
-//! stages, a built-in HTTP client, metrics, an OpenAPI export (ExportApi) and
-//! a generated API reference; an OpenAPI import (ImportApi). Everything
+//! an HTTP API with routes to functions (or an empty REST API), and an API's
+//! page: an HTTP API's routes, stages, OpenAPI export (ExportApi) and a
+//! generated API reference; a REST API's resources, methods, stages, API
+//! keys, usage plans and authorizers (`rest*.rs`); both with a built-in HTTP
+//! client and metrics; an OpenAPI import (ImportApi). Everything
 //! goes through `crate::ui::api::apigateway`, with the requests an AWS SDK
 //! would send to the management API.
 
@@ -11,6 +13,11 @@ mod list;
 mod monitor;
 mod page;
 mod reference;
+mod rest;
+mod rest_authorizers;
+mod rest_keys;
+mod rest_resources;
+mod rest_stages;
 mod routes;
 mod stages;
 mod test_client;

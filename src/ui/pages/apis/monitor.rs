@@ -1,5 +1,8 @@
-//! The Monitor tab: the API's requests, errors and latencies from CloudWatch
-//! (namespace AWS/ApiGateway, dimension ApiId), refreshed every two seconds.
+//! The Monitor tab of HTTP and REST APIs: the API's requests, errors and
+//! latencies from CloudWatch (namespace AWS/ApiGateway; an HTTP API's
+//! dimension is ApiId and its errors 4xx and 5xx, a REST API's dimension is
+//! ApiName and its errors 4XXError and 5XXError, as AWS publishes them),
+//! refreshed every two seconds.
 
 use super::error_text;
 use crate::ui::metrics::{fetch_window, points, rate, window_picker, Window};
@@ -10,12 +13,17 @@ use std::time::Duration;
 
 const WINDOWS: [Window; 3] = [("5 minutes", 300, 5), ("1 hour", 3600, 60), ("3 hours", 10800, 300)];
 
-fn metric(id: &str, api: &str, name: &str, period: u64, stat: &str) -> Value {
-    crate::ui::metrics::metric(id, "AWS/ApiGateway", ("ApiId", api), name, period, stat)
+fn metric(id: &str, dimension: (&str, &str), name: &str, period: u64, stat: &str) -> Value {
+    crate::ui::metrics::metric(id, "AWS/ApiGateway", dimension, name, period, stat)
 }
 
+/// An HTTP API's charts by `api_id`; a REST API's by its name (`rest_api_name`).
 #[component]
-pub fn Monitor(api_id: String) -> impl IntoView {
+pub fn Monitor(api_id: String, #[prop(optional)] rest_api_name: Option<String>) -> impl IntoView {
+    let (dimension, value, e4, e5) = match rest_api_name {
+        Some(name) => ("ApiName", name, "4XXError", "5XXError"),
+        None => ("ApiId", api_id, "4xx", "5xx"),
+    };
     let window = RwSignal::new(0usize);
     let tick = RwSignal::new(0u64);
     if let Ok(handle) = set_interval_with_handle(move || tick.update(|t| *t += 1), Duration::from_millis(2000)) {
@@ -24,14 +32,15 @@ pub fn Monitor(api_id: String) -> impl IntoView {
     let data = LocalResource::new(move || {
         tick.track();
         let (_, span, period) = WINDOWS[window.get()];
-        let api = api_id.clone();
+        let d = (dimension, value.clone());
         async move {
+            let d = (d.0, d.1.as_str());
             let queries = vec![
-                metric("count", &api, "Count", period, "Sum"),
-                metric("e4", &api, "4xx", period, "Sum"),
-                metric("e5", &api, "5xx", period, "Sum"),
-                metric("lat", &api, "Latency", period, "Average"),
-                metric("ilat", &api, "IntegrationLatency", period, "Average"),
+                metric("count", d, "Count", period, "Sum"),
+                metric("e4", d, e4, period, "Sum"),
+                metric("e5", d, e5, period, "Sum"),
+                metric("lat", d, "Latency", period, "Average"),
+                metric("ilat", d, "IntegrationLatency", period, "Average"),
             ];
             fetch_window(span, period, queries).await
         }
@@ -47,8 +56,8 @@ pub fn Monitor(api_id: String) -> impl IntoView {
         let s = |label: &str, class: &'static str, style: Style, points: Vec<(f64, f64)>| Series { label: label.to_string(), class, style, points };
         let requests = vec![s("Count", "series-1", Style::Bars, rate(&points(&answer, "count"), t0, t1, period, false))];
         let errors = vec![
-            s("4xx", "series-3", Style::Bars, rate(&points(&answer, "e4"), t0, t1, period, false)),
-            s("5xx", "series-4", Style::Bars, rate(&points(&answer, "e5"), t0, t1, period, false)),
+            s(e4, "series-3", Style::Bars, rate(&points(&answer, "e4"), t0, t1, period, false)),
+            s(e5, "series-4", Style::Bars, rate(&points(&answer, "e5"), t0, t1, period, false)),
         ];
         // Bars, not lines: a quiet API has a handful of periods with data.
         let latency = vec![
@@ -72,7 +81,7 @@ pub fn Monitor(api_id: String) -> impl IntoView {
                 <span class="spacer"></span>
                 {window_picker(&WINDOWS, window)}
             </div>
-            <p class="muted">"Requests, 4xx and 5xx answers, latency and integration latency, from CloudWatch (namespace AWS/ApiGateway, dimension ApiId)."</p>
+            <p class="muted">{format!("Requests, {e4} and {e5} answers, latency and integration latency, from CloudWatch (namespace AWS/ApiGateway, dimension {dimension}).")}</p>
             {charts}
         </section>
     }

@@ -1,9 +1,10 @@
 //! `/apis/:id`: an API's page. HTTP APIs have Routes, Stages, Test,
 //! Monitor and Reference tabs and an OpenAPI export (ExportApi, JSON or
-//! YAML); REST APIs show their facts.
+//! YAML); REST APIs have their own page (`rest.rs`).
 
 use super::monitor::Monitor;
 use super::reference::Reference;
+use super::rest::RestApi;
 use super::routes::Routes;
 use super::stages::Stages;
 use super::test_client::TestClient;
@@ -117,7 +118,7 @@ pub fn ApiPage() -> impl IntoView {
                 </section>
             }
             .into_any(),
-            Some(Ok((false, a))) => rest_overview(a).into_any(),
+            Some(Ok((false, a))) => view! { <RestApi api=a/> }.into_any(),
             Some(Ok((true, a))) => {
                 let endpoint = a["apiEndpoint"].as_str().unwrap_or("").to_string();
                 let api_id = a["apiId"].as_str().unwrap_or("").to_string();
@@ -164,46 +165,5 @@ pub fn ApiPage() -> impl IntoView {
                 .into_any()
             }
         }}
-    }
-}
-
-fn rest_overview(a: Value) -> impl IntoView {
-    let id = a["id"].as_str().unwrap_or("").to_string();
-    let stages = LocalResource::new({
-        let id = id.clone();
-        move || {
-            let id = id.clone();
-            async move { apigateway("GET", &format!("/restapis/{id}/stages"), None).await.map_err(|e| error_text(&e)) }
-        }
-    });
-    let base = crate::ui::href("/_api/");
-    let description = a["description"].as_str().unwrap_or("—").to_string();
-    let created = date_label(&a["createdDate"]);
-    let shown_id = id.clone();
-    view! {
-        <section class="card">
-            <dl class="facts">
-                <Fact label="API ID"><code>{shown_id}</code></Fact>
-                <Fact label="Protocol">"REST"</Fact>
-                <Fact label="Description">{description}</Fact>
-                <Fact label="Created">{created}</Fact>
-            </dl>
-            <h3>"Stages"</h3>
-            {move || match stages.get() {
-                None => view! { <p class="muted">"Loading stages…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error-text" role="alert">{e}</p> }.into_any(),
-                Some(Ok(s)) => {
-                    let list = s["item"].as_array().cloned().unwrap_or_default();
-                    if list.is_empty() {
-                        view! { <p class="muted">"No stages yet: add resources and methods, then CreateDeployment with a stage name (the management API is at _aws/apigateway/restapis)."</p> }.into_any()
-                    } else {
-                        list.iter().map(|st| {
-                            let name = st["stageName"].as_str().unwrap_or("").to_string();
-                            view! { <p><code>{format!("{base}{id}/{name}/")}</code></p> }
-                        }).collect_view().into_any()
-                    }
-                }
-            }}
-        </section>
     }
 }

@@ -7,6 +7,40 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{json, Value};
 
+/// A throttle as typed: the rate (requests a second) and the burst, each
+/// `None` when left empty, or what is wrong with them.
+pub fn parse_throttle(rate: &str, burst: &str) -> Result<(Option<f64>, Option<i64>), String> {
+    let rate = match rate.trim() {
+        "" => None,
+        r => match r.parse::<f64>() {
+            Ok(v) if v >= 0.0 => Some(v),
+            _ => return Err("The rate limit must be a number of requests per second, 0 or more.".into()),
+        },
+    };
+    let burst = match burst.trim() {
+        "" => None,
+        b => match b.parse::<i64>() {
+            Ok(v) if v >= 0 => Some(v),
+            _ => return Err("The burst limit must be a whole number, 0 or more.".into()),
+        },
+    };
+    Ok((rate, burst))
+}
+
+/// The rate and burst inputs of a stage's throttling (empty: the account's 10,000 and 5,000).
+pub fn throttle_fields(rate: RwSignal<String>, burst: RwSignal<String>) -> impl IntoView {
+    view! {
+        <label class="field narrow">
+            <span>"Rate limit (requests per second)"</span>
+            <input type="number" min="0" step="any" placeholder="10000" prop:value=move || rate.get() on:input=move |ev| rate.set(event_target_value(&ev))/>
+        </label>
+        <label class="field narrow">
+            <span>"Burst limit (requests)"</span>
+            <input type="number" min="0" placeholder="5000" prop:value=move || burst.get() on:input=move |ev| burst.set(event_target_value(&ev))/>
+        </label>
+    }
+}
+
 #[component]
 pub fn Stages(api_id: String, endpoint: String) -> impl IntoView {
     let reload = RwSignal::new(0u32);
@@ -57,19 +91,15 @@ fn stage_card(s: Value, api_id: String, endpoint: String, message: RwSignal<Opti
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let mut route_settings = json!({});
-            let r = rate.get_untracked();
-            let b = burst.get_untracked();
-            if !r.trim().is_empty() {
-                match r.trim().parse::<f64>() {
-                    Ok(v) if v >= 0.0 => route_settings["throttlingRateLimit"] = json!(v),
-                    _ => return message.set(Some((false, "The rate limit must be a number of requests per second, 0 or more.".into()))),
-                }
+            let (r, b) = match parse_throttle(&rate.get_untracked(), &burst.get_untracked()) {
+                Ok(t) => t,
+                Err(e) => return message.set(Some((false, e))),
+            };
+            if let Some(v) = r {
+                route_settings["throttlingRateLimit"] = json!(v);
             }
-            if !b.trim().is_empty() {
-                match b.trim().parse::<i64>() {
-                    Ok(v) if v >= 0 => route_settings["throttlingBurstLimit"] = json!(v),
-                    _ => return message.set(Some((false, "The burst limit must be a whole number, 0 or more.".into()))),
-                }
+            if let Some(v) = b {
+                route_settings["throttlingBurstLimit"] = json!(v);
             }
             let body = json!({ "autoDeploy": auto.get_untracked(), "defaultRouteSettings": route_settings });
             let (api_id, name) = (api_id.clone(), name.clone());
@@ -99,14 +129,7 @@ fn stage_card(s: Value, api_id: String, endpoint: String, message: RwSignal<Opti
                     <input type="checkbox" prop:checked=move || auto.get() on:change=move |ev| auto.set(event_target_checked(&ev))/>
                     "Deploy automatically"
                 </label>
-                <label class="field narrow">
-                    <span>"Rate limit (requests per second)"</span>
-                    <input type="number" min="0" step="any" placeholder="10000" prop:value=move || rate.get() on:input=move |ev| rate.set(event_target_value(&ev))/>
-                </label>
-                <label class="field narrow">
-                    <span>"Burst limit (requests)"</span>
-                    <input type="number" min="0" placeholder="5000" prop:value=move || burst.get() on:input=move |ev| burst.set(event_target_value(&ev))/>
-                </label>
+                {throttle_fields(rate, burst)}
                 <button type="submit" class="button">"Save stage"</button>
             </div>
         </form>

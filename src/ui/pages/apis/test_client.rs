@@ -1,9 +1,11 @@
-//! The Test tab: a small HTTP client. Send calls the invoke URL with the
-//! page's own `fetch()`, so the request takes the same path as any other
-//! page's (through the service worker), and shows the answer and where the
-//! time went: total as the page measured it, and the function's own
-//! duration and cold start from its REPORT line in CloudWatch Logs.
+//! The Test tab of HTTP and REST APIs: a small HTTP client. Send calls the
+//! invoke URL (of a REST API: of the chosen stage) with the page's own
+//! `fetch()`, so the request takes the same path as any other page's
+//! (through the service worker), and shows the answer and where the time
+//! went: total as the page measured it, and the function's own duration and
+//! cold start from its REPORT line in CloudWatch Logs.
 
+use super::rest::{rest_items, stage_list};
 use super::{all_items, create::METHODS, error_text, function_of};
 use crate::ui::api::logs;
 use leptos::prelude::*;
@@ -96,20 +98,57 @@ fn number_after(line: &str, label: &str) -> Option<f64> {
     line[i..].trim_start().split(' ').next()?.parse().ok()
 }
 
+/// What the client needs to know of an API: its (method, path) pairs, the
+/// functions its Lambda proxy integrations call, whether a method requires
+/// an API key.
+#[derive(Clone, Default)]
+struct Shape {
+    routes: Vec<(String, String)>,
+    functions: Vec<String>,
+    key_required: bool,
+}
+
+async fn shape(api_id: &str, rest: bool) -> Result<Shape, String> {
+    let mut out = Shape::default();
+    let mut uris = Vec::new();
+    if rest {
+        let resources = rest_items(&format!("/restapis/{api_id}/resources?embed=methods")).await.map_err(|e| error_text(&e))?;
+        for r in &resources {
+            let path = r["path"].as_str().unwrap_or("/");
+            for (m, method) in r["resourceMethods"].as_object().into_iter().flatten() {
+                out.routes.push((m.clone(), path.to_string()));
+                if method["methodIntegration"]["type"] == "AWS_PROXY" {
+                    uris.push(method["methodIntegration"]["uri"].as_str().unwrap_or("").to_string());
+                }
+                out.key_required |= method["apiKeyRequired"].as_bool().unwrap_or(false);
+            }
+        }
+    } else {
+        for i in all_items(&format!("/v2/apis/{api_id}/integrations")).await.map_err(|e| error_text(&e))? {
+            if i["integrationType"] == "AWS_PROXY" {
+                uris.push(i["integrationUri"].as_str().unwrap_or("").to_string());
+            }
+        }
+        let routes = all_items(&format!("/v2/apis/{api_id}/routes")).await.map_err(|e| error_text(&e))?;
+        out.routes = routes
+            .iter()
+            .filter_map(|r| r["routeKey"].as_str()?.split_once(' ').map(|(m, p)| (m.to_string(), p.to_string())))
+            .collect();
+    }
+    for uri in uris {
+        let f = function_of(&uri);
+        if !out.functions.contains(&f) {
+            out.functions.push(f);
+        }
+    }
+    out.routes.sort();
+    Ok(out)
+}
+
 /// The newest REPORT line since `since_ms` among the API's functions.
-async fn find_report(api_id: &str, since_ms: f64) -> Result<Option<Report>, String> {
-    let integrations = all_items(&format!("/v2/apis/{api_id}/integrations")).await.map_err(|e| error_text(&e))?;
+async fn find_report(api_id: &str, rest: bool, since_ms: f64) -> Result<Option<Report>, String> {
     let mut best: Option<(f64, Report)> = None;
-    let mut seen = Vec::new();
-    for i in integrations {
-        if i["integrationType"] != "AWS_PROXY" {
-            continue;
-        }
-        let function = function_of(i["integrationUri"].as_str().unwrap_or(""));
-        if seen.contains(&function) {
-            continue;
-        }
-        seen.push(function.clone());
+    for function in shape(api_id, rest).await?.functions {
         let body = json!({
             "logGroupName": format!("/aws/lambda/{function}"),
             "startTime": since_ms as i64,
@@ -142,8 +181,11 @@ fn pretty(body: &str, content_type: &str) -> String {
     body.to_string()
 }
 
+/// The client for the API `api_id` at `endpoint`; a REST API's (`rest`) has
+/// a stage picker, and `version` (bumped when the API changes) refreshes
+/// its stages and suggested route.
 #[component]
-pub fn TestClient(api_id: String, endpoint: String) -> impl IntoView {
+pub fn TestClient(api_id: String, endpoint: String, #[prop(optional)] rest: bool, #[prop(optional)] version: Option<RwSignal<u32>>) -> impl IntoView {
     let method = RwSignal::new("GET".to_string());
     let path = RwSignal::new("/".to_string());
     let query = RwSignal::new(String::new());
@@ -153,26 +195,63 @@ pub fn TestClient(api_id: String, endpoint: String) -> impl IntoView {
     let answer = RwSignal::new(None::<Result<Answer, String>>);
     let report = RwSignal::new(None::<Result<Option<Report>, String>>);
     let busy = RwSignal::new(false);
-    // Start from the API's first route with a path.
-    {
+    let api_shape = LocalResource::new({
         let api_id = api_id.clone();
-        spawn_local(async move {
-            if let Ok(routes) = all_items(&format!("/v2/apis/{api_id}/routes")).await {
-                let mut keys: Vec<String> = routes.iter().filter_map(|r| r["routeKey"].as_str().map(String::from)).collect();
-                keys.sort();
-                if let Some((m, p)) = keys.iter().find_map(|k| k.split_once(' ')) {
-                    if path.get_untracked() == "/" {
-                        method.set(if m == "ANY" { "GET".into() } else { m.to_string() });
-                        path.set(p.replace("{proxy+}", "hello").replace(['{', '}'], ""));
-                    }
+        move || {
+            if let Some(v) = version {
+                v.track();
+            }
+            let api_id = api_id.clone();
+            async move { shape(&api_id, rest).await }
+        }
+    });
+    // Start from the API's first route with a path (until the path is edited),
+    // with the x-api-key header if a method requires one.
+    Effect::new(move |_| {
+        let Some(Ok(s)) = api_shape.get() else { return };
+        if let Some((m, p)) = s.routes.iter().find(|(_, p)| p != "/").or(s.routes.first()) {
+            if path.get_untracked() == "/" {
+                method.set(if m == "ANY" { "GET".into() } else { m.to_string() });
+                path.set(p.replace("{proxy+}", "hello").replace(['{', '}'], ""));
+            }
+        }
+        if s.key_required {
+            if let Some(first) = headers.get_untracked().first() {
+                if first.name.get_untracked().is_empty() {
+                    first.name.set("x-api-key".into());
                 }
             }
-        });
-    }
+        }
+    });
+    // A REST API's stages: the first segment of the invoke URL.
+    let stage = RwSignal::new(String::new());
+    let stages = LocalResource::new({
+        let api_id = api_id.clone();
+        move || {
+            if let Some(v) = version {
+                v.track();
+            }
+            let api_id = api_id.clone();
+            async move {
+                if !rest {
+                    return Ok(Vec::new());
+                }
+                Ok::<_, String>(stage_list(&api_id).await?.iter().filter_map(|s| s["stageName"].as_str().map(str::to_string)).collect::<Vec<_>>())
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(list)) = stages.get() {
+            if !list.contains(&stage.get_untracked()) {
+                stage.set(list.first().cloned().unwrap_or_default());
+            }
+        }
+    });
     let base = endpoint.trim_end_matches('/').to_string();
     let url = {
         let base = base.clone();
         move || {
+            let base = if rest { format!("{base}/{}", stage.get()) } else { base.clone() };
             let p = path.get();
             let p = if p.starts_with('/') { p } else { format!("/{p}") };
             let q = query.get();
@@ -209,7 +288,7 @@ pub fn TestClient(api_id: String, endpoint: String) -> impl IntoView {
                 answer.set(Some(result));
                 busy.set(false);
                 if ok {
-                    report.set(Some(find_report(&api_id, since).await));
+                    report.set(Some(find_report(&api_id, rest, since).await));
                 }
             });
         }
@@ -238,14 +317,14 @@ pub fn TestClient(api_id: String, endpoint: String) -> impl IntoView {
             let content_type = a.headers.iter().find(|(n, _)| n == "content-type").map(|(_, v)| v.clone()).unwrap_or_default();
             let shown = pretty(&a.body, &content_type);
             let status_class = if a.status < 300 { "pill status-active" } else if a.status < 500 { "pill status-warn" } else { "pill status-error" };
-            let request_id = a.headers.iter().find(|(n, _)| n == "apigw-requestid").map(|(_, v)| v.clone());
+            let request_id = a.headers.iter().find(|(n, _)| n == "apigw-requestid" || n == "x-amzn-requestid").map(|(n, v)| (n.clone(), v.clone()));
             let total = a.total_ms;
             view! {
                 <div class="response" data-testid="test-response">
                     <p>
                         <span class=status_class data-testid="response-status">{format!("{} {}", a.status, a.status_text)}</span>
                         " "<span class="muted">{format!("{} bytes", a.body.len())}</span>
-                        {request_id.map(|r| view! { " "<span class="muted">"apigw-requestid "<code>{r}</code></span> })}
+                        {request_id.map(|(n, r)| view! { " "<span class="muted">{n}" "<code>{r}</code></span> })}
                     </p>
                     <h3>"Timing"</h3>
                     <dl class="facts timing" data-testid="timing">
@@ -288,7 +367,25 @@ pub fn TestClient(api_id: String, endpoint: String) -> impl IntoView {
             <h2>"Test"</h2>
             <p class="muted">"Send calls the invoke URL with this page's fetch(), through the service worker, like any page of this site would."</p>
             <form class="test-client" on:submit=submit>
+                {rest.then(|| view! {
+                    {move || match stages.get() {
+                        Some(Ok(list)) if list.is_empty() => view! { <p class="error-text" role="alert">"The API has no stage yet: deploy it (Stages tab) to give it an invoke URL."</p> }.into_any(),
+                        Some(Err(e)) => view! { <p class="error-text" role="alert">{e}</p> }.into_any(),
+                        _ => ().into_any(),
+                    }}
+                })}
                 <div class="field-row">
+                    {rest.then(|| view! {
+                        <label class="field narrow">
+                            <span>"Stage"</span>
+                            <select aria-label="Stage" prop:value=move || stage.get() on:change=move |ev| stage.set(event_target_value(&ev))>
+                                {move || stages.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|s| {
+                                    let selected = s == stage.get_untracked();
+                                    view! { <option value=s.clone() selected=selected>{s.clone()}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                    })}
                     <label class="field narrow">
                         <span>"Method"</span>
                         <select prop:value=move || method.get() on:change=move |ev| method.set(event_target_value(&ev))>
