@@ -49,7 +49,9 @@
 //! through a region runs at most its size in operators, and the fuel charged
 //! is an upper bound of the operators run (calls charge at their callee's
 //! entry). The size is static: a pass through a region with branches is
-//! charged for all of its operators, whichever path it takes.
+//! charged for all of its operators, whichever path it takes. (So a large
+//! loop body, an interpreter's dispatch loop, is overcharged many times over;
+//! the host's refills adapt to that: `wasi::FuelPace`.)
 
 use std::collections::HashMap;
 use std::convert::Infallible;

@@ -44,9 +44,64 @@ pub const STRATUS_MODULE: &str = "stratus";
 pub const FUEL_MODULE: &str = "stratus_internal";
 /// The fuel import's name: `stratus_internal.fuel : () -> i64`.
 pub const FUEL_NAME: &str = "fuel";
-/// What the fuel import returns while the deadline has not passed: the
-/// amount the rewritten code adds back to its counter.
+/// What the fuel import first returns while the deadline has not passed:
+/// the amount the rewritten code adds back to its counter. Later refills
+/// follow the guest's pace ([`FuelPace`]).
 pub const FUEL_REFILL: i64 = 100_000;
+/// The largest refill: about 20 to 70 ms of the tightest loops in a browser's
+/// JIT (1 to 3 operators a nanosecond), the most a run can overshoot its
+/// deadline by.
+pub const FUEL_REFILL_MAX: i64 = 1 << 26;
+
+/// How much fuel each refill hands out. The rewritten code charges a loop's
+/// whole body at its header, whichever path an iteration takes, so a guest
+/// whose hot loop is a large `switch` (an interpreter: QuickJS dispatches
+/// each JavaScript bytecode through one) is charged hundreds of times the
+/// operators it runs, and a fixed refill made the nodejs runtime call the
+/// host, and read the clock, every few bytecodes: a third of a warm
+/// invocation's time in Chromium. The fuel only paces the deadline checks,
+/// so the refill adapts instead: doubled (up to [`FUEL_REFILL_MAX`]) while
+/// refills last under [`FuelPace::QUICK_MS`], halved (down to
+/// [`FUEL_REFILL`]) when one lasts over [`FuelPace::SLOW_MS`]. The pace is
+/// learnt per instance and kept across its invocations; time between
+/// invocations does not count.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FuelPace {
+    pub refill: i64,
+    /// When the last refill was handed out, in this invocation.
+    pub last_ms: Option<f64>,
+}
+
+impl Default for FuelPace {
+    fn default() -> Self {
+        FuelPace { refill: FUEL_REFILL, last_ms: None }
+    }
+}
+
+impl FuelPace {
+    pub const QUICK_MS: f64 = 0.5;
+    pub const SLOW_MS: f64 = 2.0;
+
+    /// The refill to hand out at `now_ms`.
+    pub fn next(&mut self, now_ms: f64) -> i64 {
+        if let Some(last) = self.last_ms {
+            let lasted = now_ms - last;
+            if lasted < Self::QUICK_MS {
+                self.refill = (self.refill.saturating_mul(2)).min(FUEL_REFILL_MAX);
+            } else if lasted > Self::SLOW_MS {
+                self.refill = (self.refill / 2).max(FUEL_REFILL);
+            }
+        }
+        self.last_ms = Some(now_ms);
+        self.refill
+    }
+
+    /// A new invocation (or init phase) starts: what happened before it,
+    /// and the time between, says nothing about its pace.
+    pub fn restart(&mut self) {
+        self.last_ms = None;
+    }
+}
 
 /// WASI errno values used here.
 pub mod errno {
@@ -377,13 +432,21 @@ pub struct GuestHost {
     services: GuestServices,
     rng: Cell<u64>,
     deadline_ms: Cell<f64>,
+    fuel: Cell<FuelPace>,
     state: RefCell<State>,
 }
 
 impl GuestHost {
     pub fn new(config: GuestConfig, services: GuestServices) -> Self {
         let rng = Cell::new(config.random_seed);
-        GuestHost { config, services, rng, deadline_ms: Cell::new(f64::INFINITY), state: RefCell::new(State::default()) }
+        GuestHost {
+            config,
+            services,
+            rng,
+            deadline_ms: Cell::new(f64::INFINITY),
+            fuel: Cell::new(FuelPace::default()),
+            state: RefCell::new(State::default()),
+        }
     }
 
     pub fn config(&self) -> &GuestConfig {
@@ -406,13 +469,16 @@ impl GuestHost {
         st.kept.clear();
         st.context = invocation.context_json.into_bytes();
         st.exit_code = None;
-        self.deadline_ms.set(invocation.deadline_ms);
+        self.set_deadline(invocation.deadline_ms);
     }
 
     /// Sets the deadline (monotonic milliseconds) alone: for the reactor's
     /// init phase, which is not an invocation. `f64::INFINITY` for none.
     pub fn set_deadline(&self, deadline_ms: f64) {
         self.deadline_ms.set(deadline_ms);
+        let mut pace = self.fuel.get();
+        pace.restart();
+        self.fuel.set(pace);
     }
 
     /// What the guest wrote to stdout in command form.
@@ -796,10 +862,14 @@ impl Imports for GuestHost {
                 Ok(vec![Val::I64(left)])
             }
             Op::Fuel => {
-                if (self.services.monotonic)() >= self.deadline_ms.get() {
+                let now = (self.services.monotonic)();
+                if now >= self.deadline_ms.get() {
                     Err(HostStop::Timeout)
                 } else {
-                    Ok(vec![Val::I64(FUEL_REFILL)])
+                    let mut pace = self.fuel.get();
+                    let refill = pace.next(now);
+                    self.fuel.set(pace);
+                    Ok(vec![Val::I64(refill)])
                 }
             }
         }
@@ -939,5 +1009,48 @@ fn reason_phrase(status: u16) -> &'static str {
         503 => "Service Unavailable",
         504 => "Gateway Timeout",
         _ => "Unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FuelPace, FUEL_REFILL, FUEL_REFILL_MAX};
+
+    #[test]
+    fn fuel_refills_follow_the_guests_pace() {
+        let mut pace = FuelPace::default();
+        // The first refill of an invocation is what it was.
+        assert_eq!(pace.next(10.0), FUEL_REFILL);
+        // Used up quickly: doubled, up to the most.
+        assert_eq!(pace.next(10.1), 2 * FUEL_REFILL);
+        assert_eq!(pace.next(10.2), 4 * FUEL_REFILL);
+        let mut t = 10.2;
+        for _ in 0..40 {
+            t += 0.01;
+            pace.next(t);
+        }
+        assert_eq!(pace.refill, FUEL_REFILL_MAX);
+        // Between the two bounds: kept.
+        assert_eq!(pace.next(t + 1.0), FUEL_REFILL_MAX);
+        // Lasting long: halved, down to the least.
+        assert_eq!(pace.next(t + 4.0), FUEL_REFILL_MAX / 2);
+        let mut t = t + 4.0;
+        for _ in 0..40 {
+            t += 10.0;
+            pace.next(t);
+        }
+        assert_eq!(pace.refill, FUEL_REFILL);
+    }
+
+    #[test]
+    fn time_between_invocations_does_not_count() {
+        let mut pace = FuelPace::default();
+        pace.next(0.0);
+        pace.next(0.1);
+        assert_eq!(pace.refill, 2 * FUEL_REFILL);
+        // An hour idle, then a new invocation: the pace learnt is kept.
+        pace.restart();
+        assert_eq!(pace.next(3_600_000.0), 2 * FUEL_REFILL);
+        assert_eq!(pace.next(3_600_000.1), 4 * FUEL_REFILL);
     }
 }

@@ -1,0 +1,126 @@
+// Browser benchmark of the nodejs runtime's warm path (not part of the test
+// suite):
+//
+//   ./x runtimes && cd tests/e2e && STRATUS_E2E_DIST=/path/to/dist node bench-nodejs.mjs
+//
+// Headless Chromium, the page cross-origin isolated (COOP + COEP) so that
+// performance.now() is precise to microseconds and every invocation is timed
+// on its own (p50, p90). Requests go in-process through
+// window.wasmBindings.stratus_handle (Cloud::handle in the owner tab, the
+// path the console and the fast lane take). Measures, warm, each after 200
+// warm-up calls:
+//   door     the front door's round trip: a Lambda request answered 404 by
+//            the router, running nothing;
+//   empty    a nodejs22.x handler `async () => 1` (the runtime's own cost);
+//   getitem  a handler doing one GetItem through the DocumentClient, as the
+//            AWS developer guide writes it (the issue's target: p50 under
+//            100 µs);
+//   getitem+tail  the same with X-Amz-Log-Type: Tail (the log tail decoded);
+//   raw      one GetItemCommand through the low-level DynamoDBClient.
+// With PROFILE=1 it also records a CPU profile of the getitem rounds through
+// the DevTools protocol and prints the functions with the most self time.
+// Prints a summary and, last, one JSON line with every figure.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import { serveDist, chromiumArgs, waitForServiceWorker, zipOf } from "./harness.mjs";
+
+const executable = process.env.CHROMIUM || "/usr/bin/chromium";
+const rounds = Number(process.env.BENCH_ROUNDS || 2000);
+
+const server = await serveDist({ isolated: true });
+const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), "stratus-bench-js-"));
+const context = await chromium.launchPersistentContext(profileDir, { executablePath: executable, headless: true, args: chromiumArgs });
+const page = context.pages()[0] || (await context.newPage());
+await page.goto(server.url);
+await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor({ timeout: 60000 });
+await waitForServiceWorker(page);
+if (!(await page.evaluate(() => self.crossOriginIsolated))) throw new Error("the page is not cross-origin isolated");
+
+const handlers = {
+  empty: `export const handler = async () => 1;`,
+  getitem: `
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+export const handler = async (event) => (await doc.send(new GetCommand({ TableName: "BenchJs", Key: { id: event.id } }))).Item;`,
+  raw: `
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+const db = new DynamoDBClient({});
+export const handler = async (event) => (await db.send(new GetItemCommand({ TableName: "BenchJs", Key: { id: { S: event.id } } }))).Item;`,
+};
+
+await page.evaluate(
+  async ({ zips }) => {
+    const enc = new TextEncoder();
+    const dec = new TextDecoder();
+    window.__l = async (method, path, body, headers = []) => {
+      const r = await window.wasmBindings.stratus_handle({
+        method, path, query: "", headers, body: enc.encode(body === undefined ? "" : JSON.stringify(body)).buffer,
+      });
+      return { status: r.status, headers: r.headers, text: dec.decode(r.body) };
+    };
+    const ddb = (op, body) => window.__l("POST", "/_aws/dynamodb/", body, [["x-amz-target", "DynamoDB_20120810." + op], ["content-type", "application/x-amz-json-1.0"]]);
+    await ddb("CreateTable", { TableName: "BenchJs", BillingMode: "PAY_PER_REQUEST", AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }], KeySchema: [{ AttributeName: "id", KeyType: "HASH" }] });
+    await ddb("PutItem", { TableName: "BenchJs", Item: { id: { S: "k1" }, v: { N: "1" }, name: { S: "a small item" } } });
+    for (const [name, zip] of Object.entries(zips)) {
+      const c = await window.__l("POST", "/_aws/lambda/2015-03-31/functions", { FunctionName: "js" + name, Runtime: "nodejs22.x", Role: "arn:aws:iam::000000000000:role/b", Handler: "index.handler", Code: { ZipFile: zip } });
+      if (c.status !== 201) throw new Error(c.text);
+    }
+    // Times `rounds` calls of `once` one by one (after 200 warm-up calls).
+    window.__time = async (once, rounds) => {
+      for (let i = 0; i < 200; i++) await once();
+      const xs = new Float64Array(rounds);
+      for (let i = 0; i < rounds; i++) {
+        const t0 = performance.now();
+        await once();
+        xs[i] = performance.now() - t0;
+      }
+      xs.sort();
+      const at = (q) => Math.round(xs[Math.floor(q * (rounds - 1))] * 1000);
+      return { p50_us: at(0.5), p90_us: at(0.9), p99_us: at(0.99), mean_us: Math.round((xs.reduce((a, b) => a + b, 0) / rounds) * 1000) };
+    };
+    window.__invoke = (name, tail) => async () => {
+      const r = await window.__l("POST", `/_aws/lambda/2015-03-31/functions/js${name}/invocations`, { id: "k1" }, tail ? [["X-Amz-Log-Type", "Tail"]] : []);
+      if (r.status !== 200 || r.headers.some(([k]) => k.toLowerCase() === "x-amz-function-error")) throw new Error(r.text);
+      if (tail) atob(r.headers.find(([k]) => k.toLowerCase() === "x-amz-log-result")[1]);
+    };
+  },
+  { zips: Object.fromEntries(Object.entries(handlers).map(([k, v]) => [k, zipOf({ "index.mjs": v }).toString("base64")])) },
+);
+
+const figures = {};
+figures.door = await page.evaluate((rounds) => window.__time(() => window.__l("GET", "/_aws/lambda/2015-03-31/nothing-here", undefined), rounds), rounds);
+for (const [key, name, tail] of [["empty", "empty", false], ["getitem", "getitem", false], ["getitem_tail", "getitem", true], ["raw", "raw", false]]) {
+  figures[key] = await page.evaluate(({ name, tail, rounds }) => window.__time(window.__invoke(name, tail), rounds), { name, tail, rounds });
+}
+
+if (process.env.PROFILE) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 50 });
+  await cdp.send("Profiler.start");
+  await page.evaluate((rounds) => window.__time(window.__invoke("getitem", false), rounds), rounds);
+  const { profile } = await cdp.send("Profiler.stop");
+  const self = new Map();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const dt = new Map();
+  profile.samples.forEach((id, i) => dt.set(id, (dt.get(id) || 0) + (profile.timeDeltas[i] || 0)));
+  let total = 0;
+  for (const [id, t] of dt) {
+    const f = byId.get(id).callFrame;
+    const key = `${f.functionName || "(anonymous)"} ${f.url.split("/").pop()}`;
+    self.set(key, (self.get(key) || 0) + t);
+    total += t;
+  }
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 40);
+  console.log(`CPU profile of ${rounds} getitem invocations, self time:`);
+  for (const [k, t] of top) console.log(`${((t / total) * 100).toFixed(1).padStart(5)} %  ${k}`);
+  fs.writeFileSync(path.join(os.tmpdir(), "stratus-nodejs.cpuprofile"), JSON.stringify(profile));
+}
+
+for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(13)} p50 ${v.p50_us} µs, p90 ${v.p90_us} µs, p99 ${v.p99_us} µs, mean ${v.mean_us} µs`);
+console.log(JSON.stringify(figures));
+await context.close();
+await server.close();
