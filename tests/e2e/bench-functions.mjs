@@ -195,8 +195,8 @@ let figures = await page.evaluate(
 
 // (e) JavaScript: a nodejs22.x handler doing one DynamoDB GetItem through
 // the SDK-shaped DocumentClient. First invocation (runtime fetched on first
-// use, compiled, initialised, snapshotted), warm invocations (batch mean),
-// and cold starts from the snapshot: the engine clock is fast-forwarded an
+// use, compiled, initialised, snapshotted) and cold starts from the
+// snapshot (warm invocations have their own benchmark, bench-nodejs.mjs): the engine clock is fast-forwarded an
 // hour from Settings so the idle environment is shut down.
 await page.evaluate(() => {
   const enc = new TextEncoder();
@@ -223,22 +223,19 @@ import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 export const handler = async (event) => (await doc.send(new GetCommand({ TableName: "BenchJs", Key: { id: event.id } }))).Item;`;
 const js = await page.evaluate(
-  async ({ zip, batch }) => {
+  async ({ zip }) => {
     const table = { TableName: "BenchJs", BillingMode: "PAY_PER_REQUEST", AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }], KeySchema: [{ AttributeName: "id", KeyType: "HASH" }] };
     const ddb = (op, body) => window.__l("POST", "/_aws/dynamodb/", body, [["x-amz-target", "DynamoDB_20120810." + op], ["content-type", "application/x-amz-json-1.0"]]);
     await ddb("CreateTable", table);
     await ddb("PutItem", { TableName: "BenchJs", Item: { id: { S: "k1" }, v: { N: "1" } } });
-    let t0 = performance.now();
+    const t0 = performance.now();
     const c = await window.__l("POST", "/_aws/lambda/2015-03-31/functions", { FunctionName: "jsget", Runtime: "nodejs22.x", Role: "arn:aws:iam::000000000000:role/b", Handler: "index.handler", Code: { ZipFile: zip } });
     const createMs = performance.now() - t0;
     if (c.status !== 201) throw new Error(c.text);
     const first = await window.__jsInvoke();
-    for (let i = 0; i < 20; i++) await window.__jsInvoke();
-    t0 = performance.now();
-    for (let i = 0; i < batch; i++) await window.__jsInvoke();
-    return { create_ms: createMs, first_invoke_ms: first.total, first_init_ms: first.init, warm_getitem_us: ((performance.now() - t0) / batch) * 1000 };
+    return { create_ms: createMs, first_invoke_ms: first.total, first_init_ms: first.init };
   },
-  { zip: zipOf({ "index.mjs": jsSource }).toString("base64"), batch: rounds * 2 },
+  { zip: zipOf({ "index.mjs": jsSource }).toString("base64") },
 );
 const jsCold = [];
 const jsInit = [];
@@ -260,7 +257,6 @@ figures.nodejs = {
   first_init_ms: js.first_init_ms,
   snapshot_cold_start_ms_p50: Math.round(median(jsCold) * 100) / 100,
   snapshot_init_ms_p50: median(jsInit),
-  warm_getitem_us_mean: Math.round(js.warm_getitem_us * 10) / 10,
 };
 
 console.log(`compile hello.wasm (${figures.compile_ms.module_bytes} bytes): ${figures.compile_ms.p50} ms p50`);
@@ -269,7 +265,7 @@ for (const [name, w] of [["noop", figures.warm_noop], ["hello", figures.warm_hel
   console.log(`warm ${name}: ${w.end_to_end_us} µs mean end to end; guest alone ${w.guest_us} µs; overhead ${w.overhead_us} µs, of which the front door (stratus_handle round trip) ${figures.front_door_us.mean} µs and the invocation ${w.invocation_overhead_us} µs`);
 }
 console.log(`fuel metering on primes(n=${figures.fuel.n}): ${figures.fuel.metered_ms} ms metered vs ${figures.fuel.unmetered_ms} ms unmetered: +${figures.fuel.overhead_percent}%`);
-console.log(`nodejs runtime: ${figures.nodejs.module_bytes} bytes (${figures.nodejs.module_gzip_bytes} gzip); CreateFunction ${figures.nodejs.create_ms} ms (includes fetching, compiling and a trial start on first use); first invocation ${figures.nodejs.first_invoke_ms} ms (init ${figures.nodejs.first_init_ms} ms); cold start from the snapshot ${figures.nodejs.snapshot_cold_start_ms_p50} ms p50 (Init Duration ${figures.nodejs.snapshot_init_ms_p50} ms); warm invocation with one GetItem ${figures.nodejs.warm_getitem_us_mean} µs mean`);
+console.log(`nodejs runtime: ${figures.nodejs.module_bytes} bytes (${figures.nodejs.module_gzip_bytes} gzip); CreateFunction ${figures.nodejs.create_ms} ms (includes fetching, compiling and a trial start on first use); first invocation ${figures.nodejs.first_invoke_ms} ms (init ${figures.nodejs.first_init_ms} ms); cold start from the snapshot ${figures.nodejs.snapshot_cold_start_ms_p50} ms p50 (Init Duration ${figures.nodejs.snapshot_init_ms_p50} ms)`);
 console.log(JSON.stringify({ machine: { nproc: os.availableParallelism(), load: os.loadavg().map((x) => x.toFixed(2)).join(" ") }, ...figures }));
 await context.close();
 await server.close();
