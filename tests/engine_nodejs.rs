@@ -104,6 +104,14 @@ export const handler = async (event, context) => {
     let mut text = String::new();
     std::io::Read::read_to_string(&mut archive.by_name("index.mjs").unwrap(), &mut text).unwrap();
     assert_eq!(text, source);
+    // A new Handler (UpdateFunctionConfiguration) is what the next start runs.
+    let (s, _) = create(&cloud, "two", &[("index.mjs", "export const handler = async () => 'one';\nexport const other = async () => 'two';\n")]);
+    assert_eq!(s, 201);
+    assert_eq!(invoke(&cloud, "two", json!({})).0, json!("one"));
+    let body = json!({"Handler": "index.other", "Runtime": "nodejs20.x"});
+    let (s, v, _) = send(&cloud, HttpRequest::new("PUT", "/_aws/lambda/2015-03-31/functions/two/configuration").with_body(body.to_string()));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(invoke(&cloud, "two", json!({})).0, json!("two"));
     // After the environment went idle, a cold start comes from the snapshot.
     clock.advance_ms(10 * 60 * 1000);
     let (body, log) = invoke(&cloud, "notes", json!({"id": "b", "text": "again"}));

@@ -187,6 +187,10 @@ fn handler_and_path_checks() {
     assert!(handler_problem("index", &files).unwrap().contains("file.export"));
     let nested = vec![SourceFile::new("src/app.js", "")];
     assert_eq!(handler_problem("src/app.run", &nested), None);
+    // Split as the runtime splits it: the first dot after the last slash.
+    assert_eq!(handler_problem("index.handler.inner", &files), None);
+    assert!(handler_problem(".handler", &files).unwrap().contains("file.export"));
+    assert!(handler_problem("index.", &files).unwrap().contains("file.export"));
     assert_eq!(path_problem("lib/util.mjs", &["index.mjs"]), None);
     assert!(path_problem("index.mjs", &["index.mjs"]).unwrap().contains("already"));
     assert!(path_problem("../x.mjs", &[]).is_some());

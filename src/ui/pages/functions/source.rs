@@ -105,19 +105,25 @@ pub fn unzip_files(bytes: &[u8]) -> Result<(Vec<SourceFile>, usize), String> {
 /// The file a Handler (`lib/app.handler`) loads, among `files`: Node.js
 /// looks for `<module>.js`, `.mjs`, then `.cjs`.
 pub fn handler_file<'a>(handler: &str, files: &'a [SourceFile]) -> Option<&'a SourceFile> {
-    let (module, _) = handler.rsplit_once('.')?;
+    let (module, _) = handler_parts(handler)?;
     ["js", "mjs", "cjs"].iter().find_map(|ext| files.iter().find(|f| f.path == format!("{module}.{ext}")))
+}
+
+/// A Handler's module path and export, split as the runtime splits it: at
+/// the first `.` after the last `/` (`lib/app.handler` → `lib/app`, `handler`).
+fn handler_parts(handler: &str) -> Option<(String, &str)> {
+    let slash = handler.rfind('/').map(|i| i + 1).unwrap_or(0);
+    let dot = slash + handler[slash..].find('.')?;
+    let (module, export) = (&handler[..dot], &handler[dot + 1..]);
+    (dot > slash && !export.is_empty()).then(|| (module.trim_start_matches("./").to_string(), export))
 }
 
 /// What is wrong with a Handler for these files, or `None`.
 pub fn handler_problem(handler: &str, files: &[SourceFile]) -> Option<String> {
     let h = handler.trim();
-    let Some((module, export)) = h.rsplit_once('.') else {
+    let Some((module, _)) = handler_parts(h) else {
         return Some(format!("The handler {h:?} is not of the form file.export (index.handler runs the export handler of index.mjs)."));
     };
-    if module.is_empty() || export.is_empty() {
-        return Some(format!("The handler {h:?} is not of the form file.export (index.handler runs the export handler of index.mjs)."));
-    }
     if handler_file(h, files).is_none() {
         return Some(format!("The handler {h} runs {module}.mjs (or .js, .cjs), and there is no such file."));
     }
