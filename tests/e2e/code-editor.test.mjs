@@ -109,6 +109,17 @@ test("write a JavaScript function in the editor: two files, a syntax error marke
   await editor.fill(broken.join("\n"));
   // The template literal and its ${...} are highlighted.
   assert.deepEqual(await tokens(page, "template"), ["`Hello, ", "!`"]);
+  // A third file comes and goes (deleting asks first).
+  await page.getByRole("button", { name: "+ Add file" }).click();
+  await page.getByLabel("New file's name").fill("lib/util.mjs");
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await page.getByText("There is already a file lib/util.mjs.").waitFor();
+  await page.getByLabel("New file's name").fill("scratch.mjs");
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  assert.equal(await page.getByRole("tab", { name: "scratch.mjs" }).getAttribute("aria-selected"), "true");
+  page.once("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: "Delete scratch.mjs" }).click();
+  await page.getByRole("tab", { name: "scratch.mjs" }).waitFor({ state: "detached" });
   await page.getByRole("tab", { name: "index.mjs" }).click();
   await editor.fill(INDEX);
   assert.deepEqual(await tokens(page, "string"), ["'./lib/util.mjs'", "'world'"]);
