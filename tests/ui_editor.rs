@@ -11,7 +11,7 @@ mod syntax;
 #[path = "../src/ui/pages/functions/source.rs"]
 mod source;
 
-use syntax::{line_column, line_count, line_range, offset_of, to_html, tokenize, Kind, Language};
+use syntax::{line_column, line_count, line_range, offset_of, to_html, to_html_lines, tokenize, Kind, Language};
 
 /// The tokens of `text` as (kind, text) pairs.
 fn tokens(language: Language, text: &str) -> Vec<(Kind, &str)> {
@@ -213,4 +213,32 @@ fn syntax_errors_name_their_file_and_line() {
     assert_eq!((at.file.as_str(), at.line), ("index.mjs", 12));
     assert_eq!(syntax_error("Runtime.ImportModuleError: Error: Cannot find module 'index'"), None);
     assert_eq!(syntax_error("Runtime.UserCodeSyntaxError: SyntaxError: bad"), None);
+}
+
+#[test]
+fn a_long_wat_text_tokenizes() {
+    let long: Vec<String> = (0..3000).map(|i| format!("  (i32.const {i}) ;; line {}", i + 1)).collect();
+    let src = format!("(module (func\n{}\n))", long.join("\n"));
+    let t = tokenize(WAT, &src);
+    assert_eq!(t.iter().filter(|t| t.kind == Kind::Comment).count(), 3000);
+    let html = to_html(&src, &t, None);
+    assert_eq!(html.matches("code-line").count(), 3002);
+}
+
+#[test]
+fn a_range_of_lines_draws_as_the_whole_does() {
+    let src = "const a = 1; /* one\ntwo\nthree */ const b = `x\ny`;\nlast";
+    let t = tokenize(JS, src);
+    let whole = to_html(src, &t, Some(3));
+    let lines: Vec<String> = whole.split_inclusive("\n</span>").map(str::to_string).collect();
+    assert_eq!(lines.len(), 5);
+    for first in 1..=5 {
+        for last in first..=6 {
+            let part = to_html_lines(src, &t, Some(3), first, last);
+            assert_eq!(part, lines[first - 1..last.min(5)].concat(), "lines {first}..={last}");
+        }
+    }
+    // A comment that began above is drawn as a comment, clipped to the range.
+    assert_eq!(to_html_lines(src, &t, None, 2, 2), "<span class=\"code-line\"><span class=\"tok-comment\">two</span>\n</span>");
+    assert_eq!(to_html_lines(src, &t, None, 9, 12), "");
 }

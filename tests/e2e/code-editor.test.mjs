@@ -250,13 +250,35 @@ test("the WebAssembly text editor is the same editor, highlighting WAT", async (
   assert.ok((await tokens(page, "type")).includes("i32"));
   // A long text stays in step: the layer scrolls with the text area.
   const long = Array.from({ length: 3000 }, (_, i) => `  (i32.const ${i}) ;; line ${i + 1}`).join("\n");
-  await editor.fill(`(module (func\n${long}\n))`);
-  assert.equal(await page.locator(".editor-gutter .gutter-line").count(), 3002);
-  await editor.evaluate((a) => { a.scrollTop = 20 * 1500; a.dispatchEvent(new Event("scroll")); });
-  const offset = await page.locator(".editor-layer").evaluate((l) => l.style.transform);
-  const top = await editor.evaluate((a) => a.scrollTop);
-  assert.equal(offset, `translate(0px, ${-top}px)`);
-  assert.ok(top > 0);
+  // Pasted in one go (an input event, as a paste is), then typed into.
+  await editor.evaluate((a, text) => {
+    a.value = text;
+    a.dispatchEvent(new Event("input", { bubbles: true }));
+  }, `(module (func\n${long}\n))`);
+  await editor.focus();
+  await editor.evaluate((a) => a.setSelectionRange(a.value.length - 2, a.value.length - 2));
+  await page.keyboard.type("  nop\n");
+  // Enter keeps the indentation.
+  assert.match(await editor.inputValue(), /;; line 3000\n  nop\n  \)\)$/);
+  // Only the lines near the view are drawn; the status line counts them all.
+  await page.getByText("3003 lines").waitFor();
+  const drawn = await page.locator(".editor-layer .code-line").count();
+  assert.ok(drawn > 0 && drawn < 3003, `${drawn} lines drawn`);
+  // Scrolled to the middle, the layer moves with the text area and draws
+  // the lines there, each exactly where the text area has it.
+  await editor.evaluate((a) => { a.scrollTop = 20 * 1500; });
+  const line = page.locator(".editor-layer .code-line", { hasText: "(i32.const 1499) ;; line 1500" });
+  await line.waitFor();
+  await page.locator(".editor-gutter .gutter-line", { hasText: /^1501\n$/ }).waitFor();
+  await eventually(async () => {
+    const top = await editor.evaluate((a) => a.scrollTop);
+    assert.ok(top > 0);
+    assert.equal(await page.locator(".editor-layer").evaluate((l) => l.style.transform), `translate(0px, ${-top}px)`);
+    const area = await editor.boundingBox();
+    const box = await line.boundingBox();
+    const padding = await editor.evaluate((a) => parseFloat(getComputedStyle(a).paddingTop));
+    assert.ok(Math.abs(box.y - (area.y + padding + 1500 * 20 - top)) < 1, `line at ${box.y}, text area at ${area.y}, scrolled ${top}`);
+  });
   await shot(page, "code-editor-wat");
   page.assertNoErrors();
 });

@@ -16,13 +16,33 @@ pub use syntax::Language;
 
 use leptos::html;
 use leptos::prelude::*;
-use syntax::{indentation_at, line_column, line_count, line_range, to_html, tokenize};
+use syntax::{indentation_at, line_column, line_count, line_range, to_html_lines, tokenize};
 use wasm_bindgen::JsCast;
 
 /// One level of indentation (Tab inserts it, Shift+Tab removes it).
 const INDENT: &str = "  ";
 /// The editor's line height in CSS pixels (style/main.css, "Code editor").
 const LINE_HEIGHT: i32 = 20;
+/// Lines are drawn in blocks of this many around the view: scrolling within
+/// a block draws nothing anew, and a long text costs what the view shows.
+const BLOCK: usize = 200;
+
+/// The lines to draw for a view whose first line is `top` and which shows
+/// `rows` lines: the blocks holding it, with a block either side.
+fn drawn_lines(top: usize, rows: usize) -> (usize, usize) {
+    let block = (top.max(1) - 1) / BLOCK;
+    let first = block.saturating_sub(1) * BLOCK + 1;
+    let last = (block + 2) * BLOCK + rows.div_ceil(BLOCK) * BLOCK;
+    (first, last)
+}
+
+/// A spacer standing for the lines above the drawn ones.
+fn spacer(first: usize) -> String {
+    if first <= 1 {
+        return String::new();
+    }
+    format!("<span class=\"line-spacer\" style=\"height: {}px\"></span>", (first - 1) as i32 * LINE_HEIGHT)
+}
 
 /// An error to show on the text: where it is (1-based) and what it says.
 #[derive(Clone, Debug, PartialEq)]
@@ -129,21 +149,44 @@ pub fn CodeEditor(
     let gutter = NodeRef::<html::Pre>::new();
     let go_to = go_to.unwrap_or_else(|| RwSignal::new(None));
     let bad_line = Memo::new(move |_| marker.with(|m| m.as_ref().and_then(|m| m.line)));
-    // Tokenized once per change of the text (or the language, or the marked line).
-    let highlighted = Memo::new(move |_| {
+    // Tokenized once per change of the text (or the language).
+    let tokens = Memo::new(move |_| {
         let lang = language.get();
+        text.with(|t| tokenize(lang, t))
+    });
+    // The lines drawn (first, last), from the scroll position.
+    let drawn = RwSignal::new(drawn_lines(1, rows as usize));
+    let highlighted = Memo::new(move |_| {
+        let (first, last) = drawn.get();
         let line = bad_line.get();
-        text.with(|t| to_html(t, &tokenize(lang, t), line))
+        let html = tokens.with(|tk| text.with(|t| to_html_lines(t, tk, line, first, last)));
+        spacer(first) + &html
     });
     let lines = Memo::new(move |_| text.with(|t| line_count(t)));
     let numbers = Memo::new(move |_| {
         let bad = bad_line.get();
-        let mut out = String::new();
-        for n in 1..=lines.get() {
+        let (first, last) = drawn.get();
+        let count = lines.get();
+        let mut out = spacer(first.min(count));
+        for n in first.min(count)..=last.min(count) {
             let class = if Some(n) == bad { "gutter-line error-line" } else { "gutter-line" };
             out.push_str(&format!("<span class=\"{class}\">{n}\n</span>"));
         }
         out
+    });
+    // Typing already put the text in the text area; other changes (a reset,
+    // a file loaded) are written to it.
+    let typed = StoredValue::new(false);
+    Effect::new(move || {
+        text.with(|t| {
+            if typed.get_value() {
+                typed.set_value(false);
+            } else if let Some(a) = area.get_untracked() {
+                if a.value() != *t {
+                    a.set_value(t);
+                }
+            }
+        })
     });
     // Where the caret is, for the status line.
     let caret = RwSignal::new((1usize, 1usize));
@@ -159,6 +202,11 @@ pub fn CodeEditor(
     let sync_scroll = move || {
         if let Some(a) = area.get_untracked() {
             let (top, left) = (a.scroll_top(), a.scroll_left());
+            let rows = (a.client_height() / LINE_HEIGHT).max(1) as usize + 1;
+            let want = drawn_lines((top / LINE_HEIGHT) as usize + 1, rows);
+            if drawn.get_untracked() != want {
+                drawn.set(want);
+            }
             if let Some(l) = layer.get_untracked() {
                 let _ = l.set_attribute("style", &format!("transform: translate({}px, {}px)", -left, -top));
             }
@@ -246,8 +294,9 @@ pub fn CodeEditor(
                     autocapitalize="off"
                     wrap="off"
                     data-language=move || match language.get() { Language::JavaScript => "javascript", Language::Wat => "wat" }
-                    prop:value=move || text.get()
+                    prop:value=text.get_untracked()
                     on:input=move |ev| {
+                        typed.set_value(true);
                         text.set(event_target_value(&ev));
                         track_caret();
                         sync_scroll();
@@ -299,11 +348,20 @@ pub struct EditorFiles {
     files: RwSignal<Vec<EditorFile>>,
     active: RwSignal<usize>,
     next: StoredValue<usize>,
+    /// The owner the files' signals belong to: the one that made this set,
+    /// not whatever view is current when a file is added (an event handler
+    /// runs under the owner of the view it is on, which may go away).
+    owner: StoredValue<Owner>,
 }
 
 impl EditorFiles {
     pub fn new(files: &[(String, String)]) -> Self {
-        let me = EditorFiles { files: RwSignal::new(Vec::new()), active: RwSignal::new(0), next: StoredValue::new(0) };
+        let me = EditorFiles {
+            files: RwSignal::new(Vec::new()),
+            active: RwSignal::new(0),
+            next: StoredValue::new(0),
+            owner: StoredValue::new(Owner::current().unwrap_or_default()),
+        };
         me.replace(files);
         me
     }
@@ -318,7 +376,7 @@ impl EditorFiles {
     fn make(&self, path: &str, text: &str) -> EditorFile {
         let id = self.next.get_value();
         self.next.set_value(id + 1);
-        EditorFile { id, path: RwSignal::new(path.to_string()), text: RwSignal::new(text.to_string()) }
+        self.owner.get_value().with(|| EditorFile { id, path: RwSignal::new(path.to_string()), text: RwSignal::new(text.to_string()) })
     }
 
     /// (path, text) of every file, in tab order.
@@ -377,6 +435,14 @@ pub fn MultiFileEditor(
     // The file name being typed: adding a file (None) or renaming one (its id).
     let naming = RwSignal::new(None::<(Option<usize>, String)>);
     let name_error = RwSignal::new(None::<String>);
+    let name_input = NodeRef::<html::Input>::new();
+    // The name field takes the focus when it opens.
+    Effect::new(move || {
+        if let Some(input) = name_input.get() {
+            let _ = input.focus();
+            input.select();
+        }
+    });
     let new_file = StoredValue::new(new_file);
     let others = move |except: Option<usize>| -> Vec<String> {
         files.files.with_untracked(|l| l.iter().filter(|f| Some(f.id) != except).map(|f| f.path.get_untracked()).collect())
@@ -494,16 +560,22 @@ pub fn MultiFileEditor(
                     on:click=move |_| { name_error.set(None); naming.set(Some((None, new_file.get_value()))); }>"+ Add file"</button>
             </div>
             {move || naming.get().map(|(target, typed)| view! {
-                <form class="file-naming" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); finish_naming(); }>
+                // Not a <form>: the editor may sit inside one (the create page's).
+                <div class="file-naming" role="group" aria-label="File name">
                     <label class="field">
                         <span>{if target.is_some() { "New name" } else { "New file's name" }}</span>
-                        <input type="text" spellcheck="false" prop:value=typed autofocus=true
-                            on:input=move |ev| naming.update(|n| if let Some(n) = n { n.1 = event_target_value(&ev) })/>
+                        <input type="text" spellcheck="false" prop:value=typed node_ref=name_input
+                            on:input=move |ev| naming.update(|n| if let Some(n) = n { n.1 = event_target_value(&ev) })
+                            on:keydown=move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+                                "Enter" => { ev.prevent_default(); finish_naming(); }
+                                "Escape" => { naming.set(None); name_error.set(None); }
+                                _ => {}
+                            }/>
                     </label>
-                    <button type="submit" class="button small primary">{if target.is_some() { "Rename" } else { "Add" }}</button>
+                    <button type="button" class="button small primary" on:click=move |_| finish_naming()>{if target.is_some() { "Rename" } else { "Add" }}</button>
                     <button type="button" class="button small" on:click=move |_| { naming.set(None); name_error.set(None); }>"Cancel"</button>
                     {move || name_error.get().map(|e| view! { <p class="error-text" role="alert">{e}</p> })}
-                </form>
+                </div>
             })}
             {editor}
         </div>

@@ -472,8 +472,28 @@ fn escape_into(out: &mut String, text: &str) {
 /// (the marked one also `error-line`), tokens as `<span class="tok-...">`
 /// split where they cross a line's end, everything else escaped.
 pub fn to_html(text: &str, tokens: &[Token], marked_line: Option<usize>) -> String {
-    let mut out = String::with_capacity(text.len() * 2 + 64);
-    let mut line = 1usize;
+    to_html_lines(text, tokens, marked_line, 1, usize::MAX)
+}
+
+/// [`to_html`] for lines `first..=last` only (1-based; `tokens` in order),
+/// so that a long text draws only what is near the view: the tokens are
+/// found by binary search, and one crossing into the range is clipped.
+pub fn to_html_lines(text: &str, tokens: &[Token], marked_line: Option<usize>, first: usize, last: usize) -> String {
+    let first = first.max(1);
+    if last < first {
+        return String::new();
+    }
+    let start = if first == 1 {
+        0
+    } else {
+        match text.match_indices('\n').nth(first - 2) {
+            Some((i, _)) => i + 1,
+            None => return String::new(),
+        }
+    };
+    let end = text[start..].match_indices('\n').nth(last - first).map(|(i, _)| start + i).unwrap_or(text.len());
+    let mut out = String::with_capacity((end - start) * 2 + 64);
+    let mut line = first;
     let open_line = |out: &mut String, line: usize| {
         if Some(line) == marked_line {
             out.push_str("<span class=\"code-line error-line\">");
@@ -506,16 +526,21 @@ pub fn to_html(text: &str, tokens: &[Token], marked_line: Option<usize>) -> Stri
         }
     };
     open_line(&mut out, line);
-    let mut at = 0;
-    for t in tokens {
-        if t.start < at || t.end > text.len() {
+    let mut at = start;
+    let from = tokens.partition_point(|t| t.end <= start);
+    for t in &tokens[from..] {
+        if t.start >= end {
+            break;
+        }
+        let (ts, te) = (t.start.max(start), t.end.min(end));
+        if ts < at || te > text.len() {
             continue;
         }
-        write(&mut out, &text[at..t.start], None, &mut line);
-        write(&mut out, &text[t.start..t.end], Some(t.kind.class()), &mut line);
-        at = t.end;
+        write(&mut out, &text[at..ts], None, &mut line);
+        write(&mut out, &text[ts..te], Some(t.kind.class()), &mut line);
+        at = te;
     }
-    write(&mut out, &text[at..], None, &mut line);
+    write(&mut out, &text[at..end], None, &mut line);
     out.push_str("\n</span>");
     out
 }
