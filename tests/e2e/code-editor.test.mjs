@@ -219,7 +219,7 @@ test("write a JavaScript function in the editor: two files, a syntax error marke
   assert.ok(zip.text.includes("lib/greet.mjs") && !zip.text.includes("lib/util.mjs"));
 
   // Runtime settings: nodejs20.x, with the same handler.
-  await page.getByLabel("Runtime").selectOption("nodejs20.x");
+  await page.getByRole("form", { name: "Runtime settings" }).locator("select").selectOption("nodejs20.x");
   await page.getByRole("button", { name: "Save runtime settings" }).click();
   await page.getByText("Saved: runtime nodejs20.x, handler index.handler.").waitFor();
   const settled = await lambda(page, "GET", "/2015-03-31/functions/js-editor/configuration");

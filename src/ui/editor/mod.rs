@@ -279,7 +279,7 @@ pub fn CodeEditor(
     let testid = format!("{testid}-error");
     view! {
         <div class="code-editor" class:has-error=move || marker.with(Option::is_some)>
-            <div class="editor-gutter" aria-hidden="true"><pre node_ref=gutter inner_html=move || numbers.get()></pre></div>
+            <div class="editor-gutter" aria-hidden="true" style=move || format!("--digits: {}", lines.get().to_string().len())><pre node_ref=gutter inner_html=move || numbers.get()></pre></div>
             <div class="editor-body">
                 <div class="editor-highlight" aria-hidden="true">
                     <pre class="editor-layer" node_ref=layer inner_html=move || highlighted.get()></pre>
