@@ -397,3 +397,43 @@ fn functions_invoke_functions_and_recursion_is_stopped() {
     assert_eq!(text.matches("HTTP/1.1 200 OK").count(), 15, "{text}");
     assert!(text.contains("Stratus stopped a recursive loop"), "{text}");
 }
+
+/// The files of a zip archive, by name.
+fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip archive");
+    let mut out = std::collections::BTreeMap::new();
+    for i in 0..archive.len() {
+        let mut f = archive.by_index(i).unwrap();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        out.insert(f.name().unwrap().to_string(), data);
+    }
+    out
+}
+
+#[test]
+fn get_function_code_location_downloads_the_package() {
+    let t = T::new();
+    let module = reactor("");
+    assert_eq!(t.create("located", &module, json!({"Handler": "stratus_handle"})).0, 201);
+    let (s, v) = t.lambda("GET", "2015-03-31/functions/located", json!({}));
+    assert_eq!(s, 200);
+    assert_eq!(v["Code"]["RepositoryType"], "S3");
+    let location = v["Code"]["Location"].as_str().unwrap().to_string();
+    assert!(location.starts_with("_aws/lambda/stratus/code/"), "{location}");
+    // Relative to the app's base, as every Stratus URL is.
+    let r = t.send(HttpRequest::new("GET", &format!("/{location}")));
+    assert_eq!(r.status, 200, "{}", r.body_text());
+    assert_eq!(r.header("content-type"), Some("application/zip"));
+    let files = unzip(&r.body);
+    assert_eq!(files.keys().collect::<Vec<_>>(), ["bootstrap.wasm"]);
+    assert_eq!(files["bootstrap.wasm"], module);
+    // The downloaded package deploys as it is.
+    assert_eq!(t.lambda("PUT", "2015-03-31/functions/located/code", json!({"ZipFile": b64(&r.body)})).0, 200);
+    // New code: the old location is gone, as an expired presigned URL is.
+    assert_eq!(t.lambda("PUT", "2015-03-31/functions/located/code", json!({"ZipFile": b64(&reactor("nop"))})).0, 200);
+    let old = t.send(HttpRequest::new("GET", &format!("/{location}")));
+    assert_eq!(old.status, 404);
+    assert!(old.body_text().contains("<Code>NoSuchKey</Code>"), "{}", old.body_text());
+}

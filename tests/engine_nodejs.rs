@@ -93,6 +93,25 @@ export const handler = async (event, context) => {
     let (s, v) = create(&cloud, "broken", &[("index.mjs", "export const handler = async () => {\n  return 1 +;\n};")]);
     assert_eq!(s, 400, "{v}");
     assert!(v["Message"].as_str().unwrap().starts_with("Runtime.UserCodeSyntaxError"), "{v}");
+    // GetFunction's Code.Location serves the deployed files as a zip.
+    let (s, v, _) = send(&cloud, HttpRequest::new("GET", "/_aws/lambda/2015-03-31/functions/notes"));
+    assert_eq!(s, 200);
+    let location = v["Code"]["Location"].as_str().unwrap();
+    let r = pollster::block_on(cloud.handle(HttpRequest::new("GET", &format!("/{location}"))));
+    assert_eq!((r.status, r.header("content-type")), (200, Some("application/zip")));
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(r.body)).unwrap();
+    assert_eq!(archive.len(), 1);
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("index.mjs").unwrap(), &mut text).unwrap();
+    assert_eq!(text, source);
+    // A new Handler (UpdateFunctionConfiguration) is what the next start runs.
+    let (s, _) = create(&cloud, "two", &[("index.mjs", "export const handler = async () => 'one';\nexport const other = async () => 'two';\n")]);
+    assert_eq!(s, 201);
+    assert_eq!(invoke(&cloud, "two", json!({})).0, json!("one"));
+    let body = json!({"Handler": "index.other", "Runtime": "nodejs20.x"});
+    let (s, v, _) = send(&cloud, HttpRequest::new("PUT", "/_aws/lambda/2015-03-31/functions/two/configuration").with_body(body.to_string()));
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(invoke(&cloud, "two", json!({})).0, json!("two"));
     // After the environment went idle, a cold start comes from the snapshot.
     clock.advance_ms(10 * 60 * 1000);
     let (body, log) = invoke(&cloud, "notes", json!({"id": "b", "text": "again"}));

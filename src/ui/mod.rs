@@ -6,6 +6,7 @@ pub mod api;
 mod chart;
 mod cloud_state;
 mod cost;
+pub mod editor;
 mod metrics;
 mod pages;
 mod shell;

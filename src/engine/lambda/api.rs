@@ -74,6 +74,7 @@ fn route(cloud: &Cloud, rest: &str, request: &HttpRequest, request_id: &str) -> 
         ("POST", ["2015-03-31", "functions"]) => create_function(cloud, body_json(request)?),
         ("GET", ["2015-03-31", "functions"]) => list_functions(&cloud.lambda(), request),
         ("GET", ["2016-08-19", "account-settings"]) => Ok(account_settings(&cloud.lambda())),
+        ("GET", ["stratus", "code", key]) => download_code(&cloud.lambda(), key),
         (_, ["2015-03-31", "functions", f, tail @ ..]) => {
             let (name, inline_q) = function_param(f)?;
             let qualifier = request.query_param("Qualifier").or(inline_q);
@@ -461,7 +462,9 @@ fn get_function(l: &Lambda, name: &str, q: Option<&str>) -> Result<HttpResponse>
     let c = f.config(q).ok_or_else(|| invoke::not_found(name, q))?;
     let mut out = json!({
         "Configuration": c.to_json(name),
-        "Code": { "RepositoryType": "Stratus", "Location": format!("_aws/lambda/stratus/modules/{}", c.module_key) },
+        // AWS answers a presigned S3 URL valid for ten minutes; Stratus a URL
+        // of this site (relative to the app's base) that serves the package.
+        "Code": { "RepositoryType": "S3", "Location": format!("_aws/lambda/{CODE_PATH}/{}", c.code_key.as_ref().unwrap_or(&c.module_key)) },
     });
     if let Some(r) = f.reserved_concurrency {
         out["Concurrency"] = json!({ "ReservedConcurrentExecutions": r });
@@ -470,6 +473,25 @@ fn get_function(l: &Lambda, name: &str, q: Option<&str>) -> Result<HttpResponse>
         out["Tags"] = json!(f.tags);
     }
     Ok(ok(200, out))
+}
+
+/// Where GetFunction's `Code.Location` points, under `_aws/lambda/`.
+pub const CODE_PATH: &str = "stratus/code";
+
+/// `GET _aws/lambda/stratus/code/<key>`: a deployed package as a zip (what
+/// GetFunction's `Code.Location` downloads). A package no function uses any
+/// more is gone, as an expired presigned URL is on AWS: S3's own 404.
+fn download_code(l: &Lambda, key: &str) -> Result<HttpResponse> {
+    let Some(stored) = l.modules.get(key).filter(|_| !key.starts_with("runtime:")) else {
+        return Ok(HttpResponse::new(404).with_body(
+            "application/xml",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>",
+        ));
+    };
+    let zip = package::download_zip(stored).map_err(|e| Refusal::new(500, "ServiceException", format!("The package could not be written as a zip: {e}")))?;
+    Ok(HttpResponse::new(200)
+        .with_header("Content-Disposition", "attachment; filename=\"package.zip\"")
+        .with_body("application/zip", zip))
 }
 
 fn delete_function(cloud: &Cloud, name: &str, q: Option<&str>) -> Result<HttpResponse> {

@@ -300,9 +300,20 @@ fn cold_start(cloud: &Cloud, name: &str, plan: &Plan, log: &mut Vec<String>) -> 
     Ok((Environment { host, instance, log_stream, last_used_ms: 0, module: plan.module.clone() }, init_ms))
 }
 
-/// The code package a language runtime's environment loads.
+/// The code package a language runtime's environment loads, with the
+/// configuration's Handler and Runtime: the package was stored with those
+/// of its deployment, and UpdateFunctionConfiguration may have changed them
+/// since (a new Handler takes effect at the next cold start, as on AWS).
 fn code_of(cloud: &Cloud, c: &Config) -> Rc<Vec<u8>> {
-    c.code_key.as_ref().and_then(|k| cloud.lambda().modules.get(k).cloned()).unwrap_or_default()
+    let stored = c.code_key.as_ref().and_then(|k| cloud.lambda().modules.get(k).cloned()).unwrap_or_default();
+    let Ok(serde_json::Value::Object(mut package)) = serde_json::from_slice::<serde_json::Value>(&stored) else { return stored };
+    let same = |field: &str, value: &str| package.get(field).and_then(|v| v.as_str()) == Some(value);
+    if same("handler", &c.handler) && same("runtime", &c.runtime) {
+        return stored;
+    }
+    package.insert("handler".into(), c.handler.clone().into());
+    package.insert("runtime".into(), c.runtime.clone().into());
+    Rc::new(serde_json::to_vec(&package).unwrap_or_default())
 }
 
 /// A runtime module's own report of an init failure: a log line

@@ -151,3 +151,31 @@ pub fn open_source(bytes: &[u8], handler: &str, runtime: &str) -> Result<(String
     let json = serde_json::json!({ "handler": handler, "runtime": runtime, "files": files });
     Ok((code_sha256, bytes.len() as u64, serde_json::to_vec(&json).unwrap_or_default()))
 }
+
+/// A stored package as the zip GetFunction's `Code.Location` serves: a
+/// language runtime's package (the JSON of [`open_source`]) as its text
+/// files, a module as `bootstrap.wasm`. The files are those deployed, but
+/// the archive is written afresh, so its bytes (and SHA-256) need not be
+/// the uploaded zip's.
+pub fn download_zip(stored: &[u8]) -> Result<Vec<u8>, String> {
+    use std::io::Write;
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        let mut add = |name: &str, data: &[u8]| -> Result<(), String> {
+            z.start_file(name, options).map_err(|e| e.to_string())?;
+            z.write_all(data).map_err(|e| e.to_string())
+        };
+        if stored.starts_with(b"\0asm") {
+            add("bootstrap.wasm", stored)?;
+        } else {
+            let json: serde_json::Value = serde_json::from_slice(stored).map_err(|e| e.to_string())?;
+            for (name, text) in json["files"].as_object().into_iter().flatten() {
+                add(name, text.as_str().unwrap_or("").as_bytes())?;
+            }
+        }
+        z.finish().map_err(|e| e.to_string())?;
+    }
+    Ok(out.into_inner())
+}

@@ -4,7 +4,8 @@
 //! (PublishVersion, ListVersionsByFunction) and aliases with weighted
 //! routing between two versions (CreateAlias, ListAliases, DeleteAlias).
 
-use super::wat::{compile, save_source, saved_source, WatEditor, WatError, DEFAULT_WAT};
+use super::wat::{compile, save_source, saved_source, WatEditor, DEFAULT_WAT};
+use crate::ui::editor::Marker;
 use super::{
     base64, code_size, confirm, date_text, error_text, function_path, note_view, whole_number, CodeKind, EnvEditor, EnvRows, Note,
 };
@@ -186,7 +187,7 @@ pub fn ConfigTab(
     let saved_wat = saved_source(&fname.get_value());
     let wat_known = saved_wat.is_some();
     let wat_text = RwSignal::new(saved_wat.unwrap_or_else(|| DEFAULT_WAT.to_string()));
-    let wat_error = RwSignal::new(None::<WatError>);
+    let wat_error = RwSignal::new(None::<Marker>);
     let deploy_wat = move |_| {
         let text = wat_text.get_untracked();
         match compile(&text) {

@@ -1,10 +1,13 @@
 //! `/functions/-/create`: CreateFunction from a sample the app ships, an
-//! uploaded `.wasm` or `.zip`, or WebAssembly text typed here and compiled
-//! in the browser. (Two segments, so that no function name, which is one
+//! uploaded `.wasm` or `.zip`, JavaScript files typed in the code editor
+//! (zipped here, run by the nodejs runtime), or WebAssembly text typed here
+//! and compiled in the browser. (Two segments, so that no function name, which is one
 //! segment, can clash with it: a function may be called `new`.)
 
 use super::test::save_event;
-use super::wat::{compile, save_source, WatEditor, WatError, DEFAULT_WAT};
+use super::source::{self, DEFAULT_HANDLER};
+use super::wat::{compile, save_source, WatEditor, DEFAULT_WAT};
+use crate::ui::editor::{EditorFiles, Marker, MultiFileEditor};
 use super::{base64, code_size, error_text, fetch_bytes, load_samples, whole_number, CodeKind, EnvEditor, EnvRows, Sample, RUNTIME, SAMPLES_DIR};
 use crate::ui::api::{dynamodb, lambda};
 use crate::ui::href;
@@ -73,8 +76,12 @@ pub fn CreateFunction() -> impl IntoView {
     let upload = RwSignal::new(None::<Upload>);
     let upload_error = RwSignal::new(None::<String>);
     let wat_text = RwSignal::new(DEFAULT_WAT.to_string());
-    let wat_error = RwSignal::new(None::<WatError>);
+    let wat_error = RwSignal::new(None::<Marker>);
     let wat_ok = RwSignal::new(None::<String>);
+    let js_files = EditorFiles::new(&super::code::pairs(&source::default_files()));
+    let js_marker = RwSignal::new(None::<Marker>);
+    let js_runtime = RwSignal::new(super::NODEJS_RUNTIMES[0].to_string());
+    let handler = RwSignal::new(DEFAULT_HANDLER.to_string());
     let error = RwSignal::new(None::<String>);
     let progress = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
@@ -186,6 +193,17 @@ pub fn CreateFunction() -> impl IntoView {
                 Some(u) => Some(u.bytes),
                 None => return error.set(Some("Choose a .wasm or .zip file to upload.".into())),
             },
+            "javascript" => {
+                let files = super::code::files_of(&js_files);
+                if let Some(problem) = source::handler_problem(&handler.get_untracked(), &files) {
+                    return error.set(Some(problem));
+                }
+                js_marker.set(None);
+                match source::zip_files(&files) {
+                    Ok(zip) => Some(zip),
+                    Err(e) => return error.set(Some(format!("Could not zip the files: {e}"))),
+                }
+            }
             "wat" => match compile(&wat_text.get_untracked()) {
                 Ok(bytes) => Some(bytes),
                 Err(e) => {
@@ -219,11 +237,16 @@ pub fn CreateFunction() -> impl IntoView {
                     (None, None) => return Err("No code to deploy.".into()),
                 };
                 progress.set(format!("Creating the function {function} ({})…", code_size(code.len() as u64)));
+                let (runtime, handler) = if from == "javascript" {
+                    (js_runtime.get_untracked(), handler.get_untracked().trim().to_string())
+                } else {
+                    (RUNTIME.to_string(), CodeKind::of(&code).handler().to_string())
+                };
                 let mut body = json!({
                     "FunctionName": function,
-                    "Runtime": RUNTIME,
+                    "Runtime": runtime,
                     "Role": format!("arn:aws:iam::000000000000:role/service-role/{function}-role"),
-                    "Handler": CodeKind::of(&code).handler(),
+                    "Handler": handler,
                     "Code": { "ZipFile": base64(&code) },
                     "Description": description,
                     "MemorySize": memory_mb,
@@ -233,7 +256,13 @@ pub fn CreateFunction() -> impl IntoView {
                 if !variables.is_empty() {
                     body["Environment"] = json!({ "Variables": variables });
                 }
-                lambda("POST", "/2015-03-31/functions", Some(body)).await.map_err(|e| error_text(&e))?;
+                lambda("POST", "/2015-03-31/functions", Some(body)).await.map_err(|e| {
+                    if let Some(m) = super::code::syntax_marker(&e) {
+                        js_files.show(m.file.as_deref().unwrap_or(""));
+                        js_marker.set(Some(m));
+                    }
+                    error_text(&e)
+                })?;
                 if from == "wat" {
                     save_source(&function, &wat_text.get_untracked());
                 }
@@ -304,6 +333,7 @@ pub fn CreateFunction() -> impl IntoView {
             <fieldset class="radio-group">
                 <legend>"Create from"</legend>
                 {source_radio("sample", "A sample")}
+                {source_radio("javascript", "JavaScript (Node.js)")}
                 {source_radio("upload", "Upload a .wasm or .zip file")}
                 {source_radio("wat", "WebAssembly text (WAT)")}
             </fieldset>
@@ -325,6 +355,17 @@ pub fn CreateFunction() -> impl IntoView {
                 </div>
                 {move || upload_error.get().map(|e| view! { <p class="error-text" role="alert">{e}</p> })}
             </Show>
+            <Show when=move || source.get() == "javascript">
+                <p class="muted">"ES modules (.mjs) or CommonJS (.js), run by Stratus's QuickJS runtime as Lambda's Node.js runtime runs them; the files are zipped in your browser when you create the function. A file imports another with a relative path (import { greet } from './lib/util.mjs')."</p>
+                <div class="field-row">
+                    <label class="field narrow">
+                        <span>"Handler"</span>
+                        <input type="text" spellcheck="false" prop:value=move || handler.get() on:input=move |ev| handler.set(event_target_value(&ev))/>
+                        <small class="muted">"file.export: index.handler runs the export handler of index.mjs"</small>
+                    </label>
+                </div>
+                <MultiFileEditor files=js_files marker=js_marker label="Function code" check_path=source::path_problem/>
+            </Show>
             <Show when=move || source.get() == "wat">
                 <p class="muted">"Compiled to a module in your browser when you create the function."</p>
                 <WatEditor text=wat_text error=wat_error label="Module source (WAT)"/>
@@ -343,10 +384,19 @@ pub fn CreateFunction() -> impl IntoView {
                         prop:value=move || name.get()
                         on:input=move |ev| { name_typed.set(true); name.set(event_target_value(&ev)); }/>
                 </label>
-                <label class="field">
-                    <span>"Runtime"</span>
-                    <input type="text" readonly=true value=RUNTIME title="AWS's OS-only runtime: the WebAssembly module is the function's bootstrap"/>
-                </label>
+                <Show when=move || source.get() == "javascript" fallback=|| view! {
+                    <label class="field">
+                        <span>"Runtime"</span>
+                        <input type="text" readonly=true value=RUNTIME title="AWS's OS-only runtime: the WebAssembly module is the function's bootstrap"/>
+                    </label>
+                }>
+                    <label class="field">
+                        <span>"Runtime"</span>
+                        <select prop:value=move || js_runtime.get() on:change=move |ev| js_runtime.set(event_target_value(&ev))>
+                            {super::NODEJS_RUNTIMES.iter().map(|r| view! { <option value=*r>{*r}</option> }).collect_view()}
+                        </select>
+                    </label>
+                </Show>
             </div>
             <div class="field-row">
                 <label class="field wide">

@@ -1,6 +1,8 @@
-//! `/functions/:name`: a function's overview (GetFunction), its tabs (Test,
-//! Configuration, Logs, Monitor) and DeleteFunction.
+//! `/functions/:name`: a function's overview (GetFunction), its tabs (Code
+//! for a JavaScript function, Test, Configuration, Logs, Monitor) and
+//! DeleteFunction.
 
+use super::code::CodeTab;
 use super::config::{list_aliases, list_versions, ConfigTab};
 use super::logs::LogsTab;
 use super::monitor::MonitorTab;
@@ -16,6 +18,9 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use serde_json::Value;
 
 const TABS: [(&str, &str); 4] = [("test", "Test"), ("configuration", "Configuration"), ("logs", "Logs"), ("monitor", "Monitor")];
+/// A JavaScript function's tabs start with its code, as in the Lambda console.
+const JS_TABS: [(&str, &str); 5] =
+    [("code", "Code"), ("test", "Test"), ("configuration", "Configuration"), ("logs", "Logs"), ("monitor", "Monitor")];
 
 fn overview(f: Value) -> impl IntoView {
     let c = f["Configuration"].clone();
@@ -85,6 +90,16 @@ pub fn FunctionPage() -> impl IntoView {
     let qualifiers = Signal::derive(move || qualifier_list.get().unwrap_or_default());
 
     let tab = RwSignal::new("test");
+    // Whether the function runs JavaScript (known once it loads): then it has a Code tab, shown first.
+    let is_js = Signal::derive(move || {
+        first.get().and_then(Result::ok).is_some_and(|f| super::is_nodejs(f["Configuration"]["Runtime"].as_str().unwrap_or("")))
+    });
+    let tabs = move || -> &'static [(&'static str, &'static str)] { if is_js.get() { &JS_TABS } else { &TABS } };
+    Effect::new(move || {
+        if is_js.get() {
+            tab.set("code");
+        }
+    });
     let delete_error = RwSignal::new(None::<String>);
     let deleting = RwSignal::new(false);
     let navigate = use_navigate();
@@ -114,28 +129,29 @@ pub fn FunctionPage() -> impl IntoView {
         // From the focused tab (the selected one, unless focus was moved there another way).
         use wasm_bindgen::JsCast;
         let focused = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map(|e| e.id()).unwrap_or_default();
-        let i = TABS
+        let list = untrack(tabs);
+        let i = list
             .iter()
             .position(|(id, _)| focused == format!("tab-{id}"))
-            .or_else(|| TABS.iter().position(|(id, _)| *id == tab.get_untracked()))
+            .or_else(|| list.iter().position(|(id, _)| *id == tab.get_untracked()))
             .unwrap_or(0);
         let next = match ev.key().as_str() {
-            "ArrowRight" => (i + 1) % TABS.len(),
-            "ArrowLeft" => (i + TABS.len() - 1) % TABS.len(),
+            "ArrowRight" => (i + 1) % list.len(),
+            "ArrowLeft" => (i + list.len() - 1) % list.len(),
             "Home" => 0,
-            "End" => TABS.len() - 1,
+            "End" => list.len() - 1,
             _ => return,
         };
         ev.prevent_default();
-        tab.set(TABS[next].0);
+        tab.set(list[next].0);
         if let Some(el) = web_sys::window()
             .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(&format!("tab-{}", TABS[next].0)))
+            .and_then(|d| d.get_element_by_id(&format!("tab-{}", list[next].0)))
         {
             let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
         }
     };
-    let tab_buttons = move || TABS
+    let tab_buttons = move || tabs()
         .iter()
         .map(|&(id, label)| {
             view! {
@@ -174,9 +190,20 @@ pub fn FunctionPage() -> impl IntoView {
             .into_any(),
             Some(Ok(f)) => {
                 let n = name.get_untracked();
+                let is_nodejs = super::is_nodejs(f["Configuration"]["Runtime"].as_str().unwrap_or(""));
                 view! {
                     {move || current.get().map(overview)}
-                    <div class="tabs" role="tablist" aria-label="Function views" on:keydown=on_tab_key>{tab_buttons()}</div>
+                    <div class="tabs" role="tablist" aria-label="Function views" on:keydown=on_tab_key>{tab_buttons}</div>
+                    {is_nodejs.then(|| {
+                        let c = &f["Configuration"];
+                        let runtime = c["Runtime"].as_str().unwrap_or("").to_string();
+                        let handler = c["Handler"].as_str().unwrap_or("").to_string();
+                        view! {
+                            <div role="tabpanel" id="panel-code" aria-labelledby="tab-code" hidden=move || tab.get() != "code">
+                                <CodeTab name=n.clone() runtime=runtime handler=handler refresh=refresh/>
+                            </div>
+                        }
+                    })}
                     <div role="tabpanel" id="panel-test" aria-labelledby="tab-test" hidden=move || tab.get() != "test">
                         <TestTab name=n.clone() qualifiers=qualifiers/>
                     </div>

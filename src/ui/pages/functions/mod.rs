@@ -1,9 +1,11 @@
 //! Functions (Lambda): the list of functions, the create form (from a
-//! sample, an uploaded module or WebAssembly text), and a function's page
-//! with its Test, Configuration, Logs and Monitor tabs. Everything goes
+//! sample, an uploaded module, JavaScript files or WebAssembly text), and a
+//! function's page with its Code (JavaScript functions), Test,
+//! Configuration, Logs and Monitor tabs. Everything goes
 //! through the Lambda REST API (`crate::ui::api::lambda`), CloudWatch Logs
 //! and CloudWatch metrics, with the requests an AWS SDK would send.
 
+mod code;
 mod config;
 mod create;
 mod events;
@@ -11,6 +13,7 @@ mod function;
 mod list;
 mod logs;
 mod monitor;
+mod source;
 mod test;
 mod wat;
 
@@ -27,6 +30,14 @@ use wasm_bindgen::{JsCast, JsValue};
 /// The runtime every Stratus function is created with: AWS's OS-only
 /// runtime, whose "bootstrap" here is the WebAssembly module itself.
 pub const RUNTIME: &str = "provided.al2023";
+
+/// The JavaScript runtimes Stratus runs (QuickJS, Node.js-shaped), newest first.
+pub const NODEJS_RUNTIMES: [&str; 2] = ["nodejs22.x", "nodejs20.x"];
+
+/// Whether a function's Runtime runs JavaScript source.
+pub fn is_nodejs(runtime: &str) -> bool {
+    runtime.starts_with("nodejs")
+}
 
 /// `/2015-03-31/functions/<name>` plus `rest` (`/configuration`, ...).
 pub fn function_path(name: &str, rest: &str) -> String {

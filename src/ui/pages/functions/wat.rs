@@ -1,9 +1,9 @@
-//! The WebAssembly text editor: a text area with line numbers, compiled in
-//! the browser with the `wat` crate; a compile error is shown under it with
-//! its line and column, the line is marked in the gutter, and a button puts
-//! the cursor on it.
+//! WebAssembly text: the console's code editor in WAT mode, compiled in the
+//! browser with the `wat` crate; a compile error is the editor's marker (its
+//! line and column, the line marked in the gutter and the text, a button that
+//! puts the cursor on it).
 
-use leptos::html;
+use crate::ui::editor::{CodeEditor, Language, Marker};
 use leptos::prelude::*;
 
 /// What the editor starts with: a reactor (docs/function-abi.md) that logs
@@ -43,35 +43,20 @@ pub const DEFAULT_WAT: &str = r#";; A reactor function (see docs/function-abi.md
     (i32.const 0)))
 "#;
 
-/// A compile error: the message, where it is (1-based), and the wat crate's
-/// rendering of the line with a caret under the column.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WatError {
-    pub message: String,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub snippet: String,
-}
-
-impl WatError {
-    /// "Line 3, column 15: expected an i32" or just the message.
-    pub fn summary(&self) -> String {
-        match (self.line, self.column) {
-            (Some(l), Some(c)) => format!("Line {l}, column {c}: {}", self.message),
-            (Some(l), None) => format!("Line {l}: {}", self.message),
-            _ => self.message.clone(),
-        }
-    }
+/// A compile error as the editor's marker: the message, where it is
+/// (1-based), and the wat crate's rendering of the line with a caret.
+fn marker(message: String, line: Option<usize>, column: Option<usize>, snippet: String) -> Marker {
+    Marker { file: None, line, column, title: "WebAssembly text does not compile.".into(), message, snippet }
 }
 
 /// Compiles WebAssembly text to a binary module.
-pub fn compile(text: &str) -> Result<Vec<u8>, WatError> {
+pub fn compile(text: &str) -> Result<Vec<u8>, Marker> {
     wat::parse_str(text).map_err(|e| parse_error(&e.to_string()))
 }
 
 /// Reads the wat crate's error text: `message\n     --> <anon>:L:C\n ...`
 /// (or `message at <anon>:L:C` for very long lines).
-fn parse_error(text: &str) -> WatError {
+fn parse_error(text: &str) -> Marker {
     let mut lines = text.lines();
     let first = lines.next().unwrap_or("").to_string();
     let position = |s: &str| -> Option<(usize, usize)> {
@@ -84,95 +69,28 @@ fn parse_error(text: &str) -> WatError {
     if let Some(arrow) = text.lines().find(|l| l.trim_start().starts_with("--> ")) {
         if let Some((line, column)) = position(arrow) {
             let snippet: Vec<&str> = text.lines().skip_while(|l| !l.trim_start().starts_with("--> ")).skip(1).collect();
-            return WatError { message: first, line: Some(line), column: Some(column), snippet: snippet.join("\n") };
+            return marker(first, Some(line), Some(column), snippet.join("\n"));
         }
     }
     if let Some((line, column)) = position(&first) {
         let message = first[..first.rfind(" at <anon>:").unwrap_or(first.len())].to_string();
-        return WatError { message, line: Some(line), column: Some(column), snippet: String::new() };
+        return marker(message, Some(line), Some(column), String::new());
     }
-    WatError { message: text.to_string(), line: None, column: None, snippet: String::new() }
+    marker(text.to_string(), None, None, String::new())
 }
 
-/// The offsets (UTF-16 code units, as a text area counts) where 1-based
-/// `line` starts and ends.
-fn line_range(text: &str, line: usize) -> (u32, u32) {
-    let mut start = 0u32;
-    for (i, l) in text.split('\n').enumerate() {
-        let len = l.encode_utf16().count() as u32;
-        if i + 1 == line {
-            return (start, start + len);
-        }
-        start += len + 1;
-    }
-    (start, start)
-}
-
-/// The editor. `error` is shown under it; once there is one, each change
+/// The editor in WebAssembly text mode. Once there is an error, each change
 /// compiles again so the message follows the text (and goes when fixed).
 #[component]
-pub fn WatEditor(text: RwSignal<String>, error: RwSignal<Option<WatError>>, #[prop(into)] label: String) -> impl IntoView {
-    let area = NodeRef::<html::Textarea>::new();
-    let gutter = NodeRef::<html::Pre>::new();
-    let numbers = move || {
-        let count = text.with(|t| t.split('\n').count());
-        let bad = error.with(|e| e.as_ref().and_then(|e| e.line));
-        (1..=count)
-            .map(|n| {
-                let class = if Some(n) == bad { "gutter-line error-line" } else { "gutter-line" };
-                view! { <span class=class>{n}"\n"</span> }
-            })
-            .collect_view()
-    };
-    let sync_scroll = move || {
-        if let (Some(a), Some(g)) = (area.get(), gutter.get()) {
-            g.set_scroll_top(a.scroll_top());
+pub fn WatEditor(text: RwSignal<String>, error: RwSignal<Option<Marker>>, #[prop(into)] label: String) -> impl IntoView {
+    Effect::new(move |previous: Option<String>| {
+        let current = text.get();
+        if previous.is_some_and(|p| p != current) && error.with_untracked(Option::is_some) {
+            error.set(compile(&current).err());
         }
-    };
-    let go_to_line = move |line: usize| {
-        if let Some(a) = area.get() {
-            let (start, end) = line_range(&text.get_untracked(), line);
-            let _ = a.focus();
-            let _ = a.set_selection_range(start, end);
-            // Bring the line into view: about one line height per line.
-            let line_height = 20;
-            a.set_scroll_top(((line as i32) - 4).max(0) * line_height);
-            sync_scroll();
-        }
-    };
-    view! {
-        <div class="wat-editor" class:has-error=move || error.with(Option::is_some)>
-            <pre class="wat-gutter" node_ref=gutter aria-hidden="true">{numbers}</pre>
-            <textarea
-                node_ref=area
-                aria-label=label
-                rows="24"
-                spellcheck="false"
-                autocomplete="off"
-                wrap="off"
-                prop:value=move || text.get()
-                on:input=move |ev| {
-                    text.set(event_target_value(&ev));
-                    if error.with_untracked(Option::is_some) {
-                        error.set(compile(&text.get_untracked()).err());
-                    }
-                }
-                on:scroll=move |_| sync_scroll()
-            ></textarea>
-        </div>
-        {move || error.get().map(|e| {
-            let line = e.line;
-            view! {
-                <div class="wat-error" role="alert" data-testid="wat-error">
-                    <p class="error-text"><strong>"WebAssembly text does not compile. "</strong>{e.summary()}</p>
-                    {(!e.snippet.is_empty()).then(|| view! { <pre class="code">{e.snippet.clone()}</pre> })}
-                    {line.map(|l| view! {
-                        <button type="button" class="button small" on:click=move |_| go_to_line(l)>{format!("Go to line {l}")}</button>
-                    })}
-                </div>
-            }
-        })}
-    }
+        current
+    });
+    view! { <CodeEditor text=text language=Language::Wat marker=error label=label testid="wat"/> }
 }
 
 fn storage() -> Option<web_sys::Storage> {
