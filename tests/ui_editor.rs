@@ -182,7 +182,7 @@ fn handler_and_path_checks() {
     let files = default_files();
     assert_eq!(files[0].path, "index.mjs");
     assert!(files[0].text.contains("JSON.stringify('Hello from Lambda!')"));
-    assert_eq!(handler_problem("index.handler", &files), None);
+    assert_eq!(handler_problem(source::DEFAULT_HANDLER, &files), None);
     assert!(handler_problem("main.handler", &files).unwrap().contains("main.mjs"));
     assert!(handler_problem("index", &files).unwrap().contains("file.export"));
     let nested = vec![SourceFile::new("src/app.js", "")];
