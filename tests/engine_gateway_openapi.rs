@@ -129,3 +129,47 @@ fn rest_api_export_import_export_is_the_same_document() {
     let r = t.send(HttpRequest::from_target("GET", &format!("/_api/{copy}/prod/items/9?q=1")));
     assert_eq!((r.status, r.body_text()), (200, "items".to_string()));
 }
+
+/// A JWT authorizer in `components.securitySchemes` (as API Gateway exports
+/// it) imports as a JWT authorizer with its issuer, audience and scopes,
+/// exports back the same, and guards its route: no token, 401.
+#[test]
+fn a_jwt_security_scheme_imports_and_exports() {
+    let t = T::new();
+    t.spy("items", &Answer::Fixed(r#"{"statusCode": 200, "body": "items"}"#.into()));
+    let doc = json!({
+        "openapi": "3.0.1",
+        "info": {"title": "guarded", "version": "1"},
+        "paths": {"/items": {"get": {
+            "security": [{"jwt": ["items.read"]}],
+            "x-amazon-apigateway-integration": {"type": "aws_proxy", "uri": function_arn("items"), "payloadFormatVersion": "2.0"}
+        }}},
+        "components": {"securitySchemes": {"jwt": {
+            "type": "oauth2",
+            "x-amazon-apigateway-authorizer": {
+                "type": "jwt",
+                "identitySource": "$request.header.Authorization",
+                "jwtConfiguration": {"issuer": "https://issuer.example.com/pool", "audience": ["web"]}
+            }
+        }}}
+    });
+    let imported = t.ok("PUT", "/v2/apis", json!({"body": doc.to_string()}));
+    let id = imported["apiId"].as_str().unwrap().to_string();
+    let authorizers = t.ok("GET", &format!("/v2/apis/{id}/authorizers"), Value::Null);
+    let a = &authorizers["items"][0];
+    assert_eq!(a["authorizerType"], "JWT", "{authorizers}");
+    assert_eq!(a["jwtConfiguration"]["issuer"], "https://issuer.example.com/pool");
+    assert_eq!(a["jwtConfiguration"]["audience"], json!(["web"]));
+    let routes = t.ok("GET", &format!("/v2/apis/{id}/routes"), Value::Null);
+    let route = &routes["items"][0];
+    assert_eq!((route["authorizationType"].as_str(), route["authorizationScopes"].clone()), (Some("JWT"), json!(["items.read"])), "{routes}");
+
+    let first = export(&t, &id, "JSON");
+    let copy = t.ok("PUT", "/v2/apis", json!({"body": first}));
+    let second = export(&t, copy["apiId"].as_str().unwrap(), "JSON");
+    assert_eq!(without_servers(&first), without_servers(&second));
+
+    t.ok("POST", &format!("/v2/apis/{id}/stages"), json!({"stageName": "$default", "autoDeploy": true}));
+    let r = t.send(HttpRequest::from_target("GET", &format!("/_api/{id}/items")));
+    assert_eq!(r.status, 401, "{}", r.body_text());
+}
