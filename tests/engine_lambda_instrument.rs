@@ -714,14 +714,68 @@ fn every_loop_header_gets_a_check_charging_its_body() {
     // $count: the body is `loop`, `local.get 0`, `end`; the loop is its five
     // operators and its `end`.
     assert_eq!(r.costs(0), [3, 6]);
-    // $nested: block, loop, end (block), end (function); the outer loop:
-    // loop $inner, local.get, i32.eqz, br_if, br, end; the inner: 7 + end.
-    assert_eq!(r.costs(1), [4, 6, 8]);
+    // $nested: block, loop, end (function) on its longest path (`br_if
+    // $out` leaves from inside the loop, past the block's `end`); the outer
+    // loop: loop $inner, local.get, i32.eqz, br_if, br (its `end` is never
+    // reached); the inner: 7 + end.
+    assert_eq!(r.costs(1), [3, 5, 8]);
     assert_eq!(r.costs(2), [6]);
     // The checks come right after `loop`.
     let body = &r.bodies[0];
     let at = body.iter().position(|op| op.starts_with("Loop")).unwrap();
     assert_eq!(body[at + 1], format!("GlobalGet {{ global_index: {} }}", r.fuel_global()));
+}
+
+#[test]
+fn a_dispatch_loop_is_charged_its_longest_case_not_all_of_them() {
+    // An interpreter's shape: a loop around a br_table whose cases each
+    // branch back to it (QuickJS's bytecode loop, with hundreds of cases).
+    let text = r#"(module
+      (memory (export "memory") 1)
+      (func $interp (param $pc i32) (result i32) (local $acc i32)
+        (block $done
+          (loop $next
+            (block $c2
+              (block $c1
+                (block $c0
+                  (br_table $c0 $c1 $c2 $done (local.get $pc)))
+                ;; case 0: 5 operators, then back to the loop
+                (local.set $acc (i32.add (local.get $acc) (i32.const 1)))
+                (local.set $pc (i32.const 1))
+                (br $next))
+              ;; case 1: an if with a long and a short arm
+              (if (local.get $acc)
+                (then (local.set $acc (i32.mul (i32.add (local.get $acc) (i32.const 2)) (i32.const 3))))
+                (else (nop)))
+              (local.set $pc (i32.const 2))
+              (br $next))
+            ;; case 2
+            (local.set $pc (i32.const 3))
+            (br $next)))
+        (local.get $acc))
+      (func $early (param i32) (result i32)
+        (if (local.get 0) (then (return (i32.const 1))))
+        (drop (i32.add (i32.const 1) (i32.const 2)))
+        (drop (i32.add (i32.const 1) (i32.const 2)))
+        (i32.const 0))
+      (func (export "_start") (drop (call $interp (i32.const 0))) (drop (call $early (i32.const 0)))))"#;
+    let r = read(&prep(text).bytes);
+    // The old rule (the loop's whole size) charged 35 a pass.
+    let whole = 35;
+    // $interp's body: block, loop (a branch to $done from inside the loop
+    // goes on from here), local.get, end.
+    // The loop's longest pass is case 1: three blocks, local.get, br_table
+    // (5); at `end $c1` local.get, if (7); the then arm's six operators and
+    // `else` (14); i32.const, local.set, br $next (17). Case 0 costs 12.
+    assert_eq!(r.costs(0), [4, 17]);
+    assert!(r.costs(0)[1] < whole);
+    // $early: the fall-through path (local.get, if, 2 × 4, i32.const, end:
+    // 12) is longer than the early return (local.get, if, i32.const,
+    // return: 4).
+    assert_eq!(r.costs(1), [12]);
+    // The rewritten module still runs as the original.
+    let mut run = run::instantiate(&prep(text).bytes, 1 << 40, u32::MAX).unwrap();
+    run.call("_start").unwrap();
 }
 
 #[test]

@@ -53,18 +53,17 @@ pub const FUEL_REFILL: i64 = 100_000;
 /// deadline by.
 pub const FUEL_REFILL_MAX: i64 = 1 << 26;
 
-/// How much fuel each refill hands out. The rewritten code charges a loop's
-/// whole body at its header, whichever path an iteration takes, so a guest
-/// whose hot loop is a large `switch` (an interpreter: QuickJS dispatches
-/// each JavaScript bytecode through one) is charged hundreds of times the
-/// operators it runs, and a fixed refill made the nodejs runtime call the
-/// host, and read the clock, every few bytecodes: a third of a warm
-/// invocation's time in Chromium. The fuel only paces the deadline checks,
-/// so the refill adapts instead: doubled (up to [`FUEL_REFILL_MAX`]) while
-/// refills last under [`FuelPace::QUICK_MS`], halved (down to
-/// [`FUEL_REFILL`]) when one lasts over [`FuelPace::SLOW_MS`]. The pace is
-/// learnt per instance and kept across its invocations; time between
-/// invocations does not count.
+/// How much fuel each refill hands out. The rewritten code charges a pass
+/// through a loop its longest path, which still overcharges a pass that
+/// takes a short one (a guest whose hot loop is a large `switch`, an
+/// interpreter such as QuickJS, is charged its costliest case on every
+/// bytecode), and a fixed refill made the nodejs runtime call the host, and
+/// read the clock, far more often than a deadline needs. The fuel only paces
+/// the deadline checks, so the refill adapts: doubled (up to
+/// [`FUEL_REFILL_MAX`]) while refills last under [`FuelPace::QUICK_MS`],
+/// halved (down to [`FUEL_REFILL`]) when one lasts over
+/// [`FuelPace::SLOW_MS`]. The pace is learnt per instance and kept across its
+/// invocations; time between invocations does not count.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FuelPace {
     pub refill: i64,
