@@ -17,8 +17,10 @@
 //            100 µs);
 //   getitem+tail  the same with X-Amz-Log-Type: Tail (the log tail decoded);
 //   raw      one GetItemCommand through the low-level DynamoDBClient.
-// With PROFILE=1 it also records a CPU profile of the getitem rounds through
-// the DevTools protocol and prints the functions with the most self time.
+// With PROFILE=1 (or PROFILE=empty, PROFILE=raw) it also records a CPU
+// profile of the getitem (or that handler's) rounds through the DevTools
+// protocol, prints the functions with the most self time and writes the
+// profile to $TMPDIR/stratus-nodejs.cpuprofile.
 // Prints a summary and, last, one JSON line with every figure.
 import fs from "node:fs";
 import os from "node:os";
@@ -101,7 +103,8 @@ if (process.env.PROFILE) {
   await cdp.send("Profiler.enable");
   await cdp.send("Profiler.setSamplingInterval", { interval: 50 });
   await cdp.send("Profiler.start");
-  await page.evaluate((rounds) => window.__time(window.__invoke("getitem", false), rounds), rounds);
+  const profiled = handlers[process.env.PROFILE] ? process.env.PROFILE : "getitem";
+  await page.evaluate(({ name, rounds }) => window.__time(window.__invoke(name, false), rounds), { name: profiled, rounds });
   const { profile } = await cdp.send("Profiler.stop");
   const self = new Map();
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -115,7 +118,7 @@ if (process.env.PROFILE) {
     total += t;
   }
   const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 40);
-  console.log(`CPU profile of ${rounds} getitem invocations, self time:`);
+  console.log(`CPU profile of ${rounds} ${profiled} invocations, self time:`);
   for (const [k, t] of top) console.log(`${((t / total) * 100).toFixed(1).padStart(5)} %  ${k}`);
   fs.writeFileSync(path.join(os.tmpdir(), "stratus-nodejs.cpuprofile"), JSON.stringify(profile));
 }
