@@ -10,30 +10,20 @@
 //   @aws-sdk/client-lambda    LambdaClient, InvokeCommand
 //
 // A command is sent as one HTTP/1.1 message through `stratus.call`
-// (native.call), synchronously; send() returns a promise settled with its
+// (native.http, which writes the message and reads the answer in Rust),
+// synchronously; send() returns a promise settled with its
 // result, or rejected with an error shaped as the SDK's (err.name is the
 // short __type, err.$metadata.httpStatusCode, and the body's extra fields).
 (function (native, internal) {
   "use strict";
 
-  const { utf8Length, utf8Encode, utf8Decode, base64Encode, base64Decode } = internal.bytes;
+  const { utf8Encode, utf8Decode, base64Encode, base64Decode } = internal.bytes;
   const sdk = (internal.awsSdk = {});
 
   // ------------------------------------------------------------ HTTP
+  // {status, headers (lower-cased names), body}.
   function httpCall(method, path, headers, body) {
-    let message = `${method} ${path} HTTP/1.1\r\n`;
-    for (const name of Object.keys(headers)) if (headers[name] !== undefined) message += `${name}: ${headers[name]}\r\n`;
-    message += `content-length: ${utf8Length(body)}\r\n\r\n${body}`;
-    const text = native.call(message);
-    const headEnd = text.indexOf("\r\n\r\n");
-    const head = (headEnd < 0 ? text : text.slice(0, headEnd)).split("\r\n");
-    const status = Number((head[0] || "").split(" ")[1]) || 0;
-    const resHeaders = {};
-    for (const line of head.slice(1)) {
-      const i = line.indexOf(":");
-      if (i > 0) resHeaders[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
-    }
-    return { status, headers: resHeaders, body: headEnd < 0 ? "" : text.slice(headEnd + 4) };
+    return native.http(method, path, headers, body);
   }
 
   function metadata(res) {
@@ -137,13 +127,17 @@
     }
   }
 
+  // Counts the binary values marshalled, so that a document command whose
+  // input had none sends it with plain JSON.stringify.
+  let binarySeen = 0;
   const isBinary = (v) => v instanceof Uint8Array || v instanceof ArrayBuffer || (ArrayBuffer.isView(v) && !(v instanceof DataView));
   const toUint8 = (v) => (v instanceof Uint8Array ? v : v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
   const UNDEFINED_MESSAGE = "Pass options.removeUndefinedValues=true to remove undefined values from map/array/set.";
   const ctorName = (v) => v && v.constructor && v.constructor.name;
 
   function numberAttr(num, options) {
-    if ([NaN, Infinity, -Infinity].map(String).includes(num.toString())) throw new Error(`Special numeric value ${num.toString()} is not allowed`);
+    const text = num.toString();
+    if (text === "NaN" || text === "Infinity" || text === "-Infinity") throw new Error(`Special numeric value ${text} is not allowed`);
     if (!(options && options.allowImpreciseNumbers)) {
       if (Number(num) > Number.MAX_SAFE_INTEGER) throw new Error(`Number ${num.toString()} is greater than Number.MAX_SAFE_INTEGER. Use BigInt.`);
       if (Number(num) < Number.MIN_SAFE_INTEGER) throw new Error(`Number ${num.toString()} is lesser than Number.MIN_SAFE_INTEGER. Use BigInt.`);
@@ -152,6 +146,18 @@
   }
 
   function convertToAttr(data, options) {
+    // The common cases first: a string, a number, a plain object.
+    switch (typeof data) {
+      case "string":
+        if (data.length === 0 && options && options.convertEmptyValues) return { NULL: true };
+        return { S: data };
+      case "number":
+        return numberAttr(data, options);
+      case "boolean":
+        return { BOOL: data };
+      case "bigint":
+        return { N: data.toString() };
+    }
     const opts = options || {};
     if (data === undefined) throw new Error(UNDEFINED_MESSAGE);
     if (data === null) return { NULL: true };
@@ -166,6 +172,7 @@
     }
     if (data instanceof NumberValue) return data.toAttributeValue();
     if (isBinary(data)) {
+      binarySeen++;
       const bytes = toUint8(data);
       if (bytes.length === 0 && opts.convertEmptyValues) return { NULL: true };
       return { B: bytes };
@@ -179,7 +186,12 @@
     }
     if (typeof data === "object" && (ctorName(data) === "Object" || !data.constructor || opts.convertClassInstanceToMap)) {
       const M = {};
-      for (const [k, v] of Object.entries(data)) if (typeof v !== "function" && (v !== undefined || !opts.removeUndefinedValues)) M[k] = convertToAttr(v, options);
+      const keys = Object.keys(data);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i];
+        const v = data[k];
+        if (typeof v !== "function" && (v !== undefined || !opts.removeUndefinedValues)) M[k] = convertToAttr(v, options);
+      }
       return { M };
     }
     throw new Error(`Unsupported type passed: ${data}. Pass options.convertClassInstanceToMap=true to marshall typeof object as map attribute.`);
@@ -198,7 +210,10 @@
       return { NS: values.map((v) => (v instanceof NumberValue ? v.toString() : typeof v === "bigint" ? v.toString() : numberAttr(v, options).N)) };
     }
     if (typeof first === "string") return { SS: values.map(String) };
-    if (isBinary(first)) return { BS: values.map(toUint8) };
+    if (isBinary(first)) {
+      binarySeen++;
+      return { BS: values.map(toUint8) };
+    }
     throw new Error("Only Number Set (NS), Binary Set (BS) or String Set (SS) are allowed.");
   }
 
@@ -220,7 +235,10 @@
   const binary = (v) => (typeof v === "string" ? base64Decode(v) : toUint8(v));
 
   function convertToNative(data, options) {
-    for (const [key, value] of Object.entries(data)) {
+    const keys = Object.keys(data);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      const value = data[key];
       if (value === undefined) continue;
       switch (key) {
         case "NULL":
@@ -237,7 +255,8 @@
           return value.map((v) => convertToNative(v, options));
         case "M": {
           const out = {};
-          for (const [k, v] of Object.entries(value)) out[k] = convertToNative(v, options);
+          const names = Object.keys(value);
+          for (let j = 0; j < names.length; j++) out[names[j]] = convertToNative(value[names[j]], options);
           return out;
         }
         case "NS":
@@ -255,7 +274,8 @@
 
   function marshall(data, options) {
     const av = convertToAttr(data, options);
-    const [key, value] = Object.entries(av)[0];
+    const key = Object.keys(av)[0];
+    const value = av[key];
     if ((key === "M" || key === "L") && !(options && options.convertTopLevelContainer)) return value;
     return av;
   }
@@ -369,15 +389,27 @@
     return err;
   }
 
-  function dynamodbCall(operation, input) {
+  // Whether an answer may hold binary values or timestamps to decode: the
+  // walks over it are skipped when its text shows neither.
+  const MAY_HOLD_BINARY = /"BS?"\s*:/;
+  const MAY_HOLD_TIME = /Time"\s*:\s*[-\d]/;
+
+  // `binary`: whether the input may hold Uint8Array or ArrayBuffer values
+  // (false only when the document client marshalled it and saw none).
+  function dynamodbCall(operation, input, binary = true) {
     const res = httpCall(
       "POST",
       "/_aws/dynamodb/",
       { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810." + operation },
-      toJson(input)
+      binary ? toJson(input) : JSON.stringify(input)
     );
     if (res.status >= 300 || res.status === 0) throw dynamodbError(res);
-    const out = res.body ? decodeDates(decodeBinary(JSON.parse(res.body))) : {};
+    let out = {};
+    if (res.body) {
+      out = JSON.parse(res.body);
+      if (MAY_HOLD_BINARY.test(res.body)) decodeBinary(out);
+      if (MAY_HOLD_TIME.test(res.body)) decodeDates(out);
+    }
     out.$metadata = metadata(res);
     return out;
   }
@@ -623,8 +655,9 @@
         const uo = t.unmarshallOptions || {};
         const m = { map: (v) => (v === undefined ? v : marshall(v, Object.assign({}, mo, { convertTopLevelContainer: false }))), value: (v) => convertToAttr(v, mo) };
         const u = { map: (v) => (v === undefined ? v : unmarshall(v, uo)), value: (v) => convertToNative(v, uo) };
+        const seen = binarySeen;
         const input = spec.input ? spec.input(this.input, m) : marshallInput(this.input, m);
-        const raw = dynamodbCall(spec.op, input);
+        const raw = dynamodbCall(spec.op, input, binarySeen !== seen);
         const out = spec.output ? spec.output(raw, u) : unmarshallOutput(raw, u);
         out.$metadata = raw.$metadata;
         return out;

@@ -353,10 +353,13 @@ fn native_object<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
     let native = Object::new(ctx.clone())?;
     native.set("write", Function::new(ctx.clone(), |fd: i32, text: String| host::write(fd, text.as_bytes()))?)?;
     native.set(
-        "call",
-        Function::new(ctx.clone(), |request: String| {
-            String::from_utf8_lossy(&host::call(request.as_bytes())).into_owned()
-        })?,
+        "http",
+        Function::new(
+            ctx.clone(),
+            |ctx: Ctx<'js>, method: String, path: String, headers: Object<'js>, body: String| {
+                http_call(&ctx, &method, &path, &headers, &body)
+            },
+        )?,
     )?;
     native.set("remaining", Function::new(ctx.clone(), host::remaining)?)?;
     native.set("monotonic", Function::new(ctx.clone(), host::monotonic_ms)?)?;
@@ -401,6 +404,54 @@ fn native_object<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
         )?,
     )?;
     Ok(native)
+}
+
+/// One request to the cloud through `stratus.call`: the HTTP/1.1 message
+/// written here from the method, path, headers (an object; undefined values
+/// left out, others as strings) and body, and the answer read back into
+/// `{status, headers, body}` with lower-cased header names. (Written in
+/// JavaScript this was a loop over the body for its UTF-8 length and a
+/// parse of the answer, a tenth of a DocumentClient call's bytecodes.)
+fn http_call<'js>(
+    ctx: &Ctx<'js>,
+    method: &str,
+    path: &str,
+    headers: &Object<'js>,
+    body: &str,
+) -> rquickjs::Result<Object<'js>> {
+    let mut message = format!("{method} {path} HTTP/1.1\r\n");
+    for entry in headers.props::<String, Value>() {
+        let (name, value) = entry?;
+        if value.is_undefined() {
+            continue;
+        }
+        let value: rquickjs::convert::Coerced<String> = value.get()?;
+        message.push_str(&name);
+        message.push_str(": ");
+        message.push_str(&value.0);
+        message.push_str("\r\n");
+    }
+    message.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
+    message.push_str(body);
+    let answer = host::call(message.as_bytes());
+    let text = String::from_utf8_lossy(&answer);
+    let (head, rest) = match text.find("\r\n\r\n") {
+        Some(at) => (&text[..at], &text[at + 4..]),
+        None => (&text[..], ""),
+    };
+    let mut lines = head.split("\r\n");
+    let status: i32 = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let out = Object::new(ctx.clone())?;
+    let names = Object::new(ctx.clone())?;
+    for line in lines {
+        if let Some(colon) = line.find(':').filter(|&i| i > 0) {
+            names.set(line[..colon].trim().to_ascii_lowercase(), line[colon + 1..].trim())?;
+        }
+    }
+    out.set("status", status)?;
+    out.set("headers", names)?;
+    out.set("body", rest)?;
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------
