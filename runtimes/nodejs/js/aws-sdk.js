@@ -157,6 +157,10 @@
         return { BOOL: data };
       case "bigint":
         return { N: data.toString() };
+      case "object":
+        // A plain object: what the checks below would find last, after a
+        // dozen instanceof tests.
+        if (data !== null && isPlainObject(data)) return { M: attrMap(data, options) };
     }
     const opts = options || {};
     if (data === undefined) throw new Error(UNDEFINED_MESSAGE);
@@ -185,16 +189,30 @@
       return { S: data.toString() };
     }
     if (typeof data === "object" && (ctorName(data) === "Object" || !data.constructor || opts.convertClassInstanceToMap)) {
-      const M = {};
-      const keys = Object.keys(data);
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i];
-        const v = data[k];
-        if (typeof v !== "function" && (v !== undefined || !opts.removeUndefinedValues)) M[k] = convertToAttr(v, options);
-      }
-      return { M };
+      return { M: attrMap(data, options) };
     }
     throw new Error(`Unsupported type passed: ${data}. Pass options.convertClassInstanceToMap=true to marshall typeof object as map attribute.`);
+  }
+
+  const objectProto = Object.prototype;
+  const getProto = Object.getPrototypeOf;
+  // An object literal (or one without a prototype), as ctorName(data) ===
+  // "Object" || !data.constructor decides below.
+  function isPlainObject(data) {
+    const proto = getProto(data);
+    return proto === null ? !data.constructor : proto === objectProto && data.constructor === Object;
+  }
+
+  function attrMap(data, options) {
+    const removeUndefined = options && options.removeUndefinedValues;
+    const M = {};
+    const keys = Object.keys(data);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const v = data[k];
+      if (typeof v !== "function" && (v !== undefined || !removeUndefined)) M[k] = convertToAttr(v, options);
+    }
+    return M;
   }
 
   function setAttr(set, options) {
@@ -217,12 +235,14 @@
     throw new Error("Only Number Set (NS), Binary Set (BS) or String Set (SS) are allowed.");
   }
 
+  const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+  const MIN_SAFE = Number.MIN_SAFE_INTEGER;
   function convertNumber(n, options) {
     const wrap = options && options.wrapNumbers;
     if (typeof wrap === "function") return wrap(n);
     if (wrap) return NumberValue.from(n);
     const num = Number(n);
-    if ((num > Number.MAX_SAFE_INTEGER || num < Number.MIN_SAFE_INTEGER) && Number.isFinite(num)) {
+    if ((num > MAX_SAFE || num < MIN_SAFE) && Number.isFinite(num)) {
       try {
         return BigInt(n);
       } catch (e) {
