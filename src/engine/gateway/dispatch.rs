@@ -528,6 +528,7 @@ fn http_api(cloud: &Cloud, api_id: &str, rest: &str, request: &HttpRequest) -> H
         trace_id: &trace,
         authorizer: None,
         binary_media_types: &[],
+        api_key: None,
     };
     // A JWT or Lambda REQUEST authorizer decides first.
     let decision;

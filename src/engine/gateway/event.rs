@@ -206,6 +206,9 @@ pub struct RequestInfo<'a> {
     pub authorizer: Option<&'a str>,
     /// REST APIs: the media types treated as binary (`binaryMediaTypes`).
     pub binary_media_types: &'a [String],
+    /// REST APIs: the API key a method that requires one was called with,
+    /// and its id (`requestContext.identity.apiKey`, `apiKeyId`).
+    pub api_key: Option<(&'a str, &'a str)>,
 }
 
 impl RequestInfo<'_> {
@@ -464,7 +467,13 @@ pub fn event_v1(r: &RequestInfo, authorizer_event: Option<Auth1>) -> String {
         c.str("extendedRequestId", r.extended_request_id);
         c.str("httpMethod", r.method);
         c.obj("identity", |i| {
-            for name in ["accessKey", "accountId", "caller", "cognitoAuthenticationProvider", "cognitoAuthenticationType", "cognitoIdentityId", "cognitoIdentityPoolId", "principalOrgId"] {
+            i.raw("accessKey", "null");
+            i.raw("accountId", "null");
+            if let Some((key, id)) = r.api_key {
+                i.str("apiKey", key);
+                i.str("apiKeyId", id);
+            }
+            for name in ["caller", "cognitoAuthenticationProvider", "cognitoAuthenticationType", "cognitoIdentityId", "cognitoIdentityPoolId", "principalOrgId"] {
                 i.raw(name, "null");
             }
             i.str("sourceIp", r.source_ip);

@@ -1709,6 +1709,7 @@ pub fn dispatch(cloud: &Cloud, api_id: &str, rest: &str, request: &HttpRequest) 
         trace_id: &trace,
         authorizer: None,
         binary_media_types: &stage.binary_media_types,
+        api_key: None,
     };
     let method_arn = execute_arn(api_id, &stage.stage, &request.method, &path);
     // 1. A Lambda authorizer.
@@ -1726,10 +1727,17 @@ pub fn dispatch(cloud: &Cloud, api_id: &str, rest: &str, request: &HttpRequest) 
         }
     }
     // 2. The API key and its usage plan: throttle and quota.
+    let key_id;
     if cm.method.api_key_required {
-        if let Err(r) = check_key(cloud, &stage, cm, request, now) {
-            fin.error = Some("Forbidden");
-            return finish(cloud, &stage, request, r, &mut fin, &extended);
+        match check_key(cloud, &stage, cm, request, now) {
+            Ok(id) => {
+                key_id = id;
+                info.api_key = request.header("x-api-key").map(|value| (value, key_id.as_str()));
+            }
+            Err(r) => {
+                fin.error = Some("Forbidden");
+                return finish(cloud, &stage, request, r, &mut fin, &extended);
+            }
         }
     }
     // 3. Required request parameters.
@@ -1789,7 +1797,8 @@ fn finish(cloud: &Cloud, stage: &RestStage, request: &HttpRequest, mut response:
 
 /// Checks the `x-api-key` header against the usage plans of the stage, then
 /// the plan's throttle and quota for that key.
-fn check_key(cloud: &Cloud, stage: &RestStage, cm: &CompiledMethod, request: &HttpRequest, now: u64) -> Result<(), HttpResponse> {
+/// Answers the key's id.
+fn check_key(cloud: &Cloud, stage: &RestStage, cm: &CompiledMethod, request: &HttpRequest, now: u64) -> Result<String, HttpResponse> {
     let forbidden = || gateway_error(403, "ForbiddenException", "Forbidden");
     let value = request.header("x-api-key").ok_or_else(forbidden)?;
     let Some((plan, key_id)) = stage.plans.iter().find_map(|(p, keys)| keys.get(value).map(|k| (p, k))) else { return Err(forbidden()) };
@@ -1818,7 +1827,7 @@ fn check_key(cloud: &Cloud, stage: &RestStage, cm: &CompiledMethod, request: &Ht
         }
         usage.used += 1;
     }
-    Ok(())
+    Ok(key_id.clone())
 }
 
 /// Runs a REST API's Lambda authorizer (TOKEN or REQUEST), with its cache.
