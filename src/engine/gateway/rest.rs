@@ -698,6 +698,13 @@ pub fn handle(gw: &mut Gateway, rest: &str, request: &HttpRequest) -> ApiResult<
             let r = i.responses.get(*code).ok_or_else(|| ApiError::not_found("Invalid Response status code specified"))?;
             Ok(ok(200, r.to_json()))
         }
+        ("DELETE", ["restapis", id, "resources", rid, "methods", m, "integration", "responses", code]) => {
+            let mm = method_mut(api_mut(gw, id)?, rid, m)?;
+            let i = mm.integration.as_mut().ok_or_else(|| ApiError::not_found("No integration defined for method"))?;
+            i.responses.remove(*code).ok_or_else(|| ApiError::not_found("Invalid Response status code specified"))?;
+            gw.journal_rest_api(id);
+            Ok(HttpResponse::new(204))
+        }
         ("POST", ["restapis", id, "authorizers"]) => create_authorizer(gw, id, body(request)?),
         ("GET", ["restapis", id, "authorizers"]) => Ok(items(api(gw, id)?.authorizers.values().map(RestAuthorizer::to_json).collect())),
         ("GET", ["restapis", id, "authorizers", aid]) => {
