@@ -7,6 +7,7 @@
 //! goes through `crate::ui::api::apigateway`, with the requests an AWS SDK
 //! would send to the management API.
 
+mod authorizers;
 mod create;
 mod import;
 mod list;

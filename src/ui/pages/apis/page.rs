@@ -1,7 +1,8 @@
-//! `/apis/:id`: an API's page. HTTP APIs have Routes, Stages, Test,
-//! Monitor and Reference tabs and an OpenAPI export (ExportApi, JSON or
+//! `/apis/:id`: an API's page. HTTP APIs have Routes, Stages, Authorizers,
+//! Test, Monitor and Reference tabs and an OpenAPI export (ExportApi, JSON or
 //! YAML); REST APIs have their own page (`rest.rs`).
 
+use super::authorizers::HttpAuthorizers;
 use super::monitor::Monitor;
 use super::reference::Reference;
 use super::rest::RestApi;
@@ -129,6 +130,7 @@ pub fn ApiPage() -> impl IntoView {
                 let (id_r, id_s, id_t, id_m) = (api_id.clone(), api_id.clone(), api_id.clone(), api_id.clone());
                 let (ep_s, ep_t) = (endpoint.clone(), endpoint.clone());
                 let (id_ref, ep_ref) = (api_id.clone(), endpoint.clone());
+                let id_auth = api_id.clone();
                 view! {
                     <section class="card">
                         <dl class="facts">
@@ -142,6 +144,7 @@ pub fn ApiPage() -> impl IntoView {
                     <div class="tabs" role="tablist" aria-label="API views">
                         {tab_button("routes", "Routes")}
                         {tab_button("stages", "Stages")}
+                        {tab_button("authorizers", "Authorizers")}
                         {tab_button("test", "Test")}
                         {tab_button("monitor", "Monitor")}
                         {tab_button("reference", "Reference")}
@@ -151,6 +154,9 @@ pub fn ApiPage() -> impl IntoView {
                     </Show>
                     <Show when=move || tab.get() == "stages">
                         <div role="tabpanel" aria-label="Stages"><Stages api_id=id_s.clone() endpoint=ep_s.clone()/></div>
+                    </Show>
+                    <Show when=move || tab.get() == "authorizers">
+                        <div role="tabpanel" aria-label="Authorizers"><HttpAuthorizers api_id=id_auth.clone()/></div>
                     </Show>
                     <div role="tabpanel" aria-label="Test" hidden=move || tab.get() != "test">
                         <TestClient api_id=id_t endpoint=ep_t/>
