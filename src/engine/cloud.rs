@@ -32,14 +32,18 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
 
+/// Fetches bytes named by a string, asynchronously: the body of a 200
+/// answer, or why there is none. The host gives the cloud two: a
+/// [`RuntimeLoader`] and a [`UrlFetcher`].
+pub type Fetcher = Rc<dyn Fn(&str) -> Pin<Box<dyn Future<Output = Result<Vec<u8>, String>>>>>;
+
 /// Fetches a language runtime's module by name (`nodejs`): the browser
 /// downloads it from the app's files on first use.
-pub type RuntimeLoader = Rc<dyn Fn(&str) -> Pin<Box<dyn Future<Output = Result<Vec<u8>, String>>>>>;
+pub type RuntimeLoader = Fetcher;
 
 /// Fetches a URL that is not one of this app's own paths (a JWT issuer's
-/// keys): the body of a 200 answer, or why there is none. The browser uses
-/// `fetch()`; natively, tests may give one.
-pub type UrlFetcher = Rc<dyn Fn(&str) -> Pin<Box<dyn Future<Output = Result<Vec<u8>, String>>>>>;
+/// keys). The browser uses `fetch()`; natively, tests may give one.
+pub type UrlFetcher = Fetcher;
 
 /// The region every ARN and endpoint names.
 pub const REGION: &str = "us-east-1";
