@@ -527,8 +527,8 @@ fn the_modules_a_request_needs_are_known_before_it_runs() {
     let rid = t.ok("GET", &format!("/v2/apis/{id}/routes"), Value::Null)["items"][0]["routeId"].as_str().unwrap().to_string();
     t.ok("PATCH", &format!("/v2/apis/{id}/routes/{rid}"), json!({"authorizationType": "CUSTOM", "authorizerId": a["authorizerId"]}));
     let request = HttpRequest::new("GET", &format!("/_api/{id}/items/1"));
-    let needed = stratus::engine::gateway::dispatch::modules_needed(&t.cloud, &id, "items/1", &request);
+    let needed = stratus::engine::gateway::dispatch::needs(&t.cloud, &id, "items/1", &request).modules;
     assert_eq!(needed.len(), 2, "{needed:?}");
     assert!(needed.iter().all(|(_, memory)| *memory == 128));
-    assert!(stratus::engine::gateway::dispatch::modules_needed(&t.cloud, &id, "nothing", &request).is_empty());
+    assert!(stratus::engine::gateway::dispatch::needs(&t.cloud, &id, "nothing", &request).modules.is_empty());
 }

@@ -250,7 +250,7 @@ impl Cloud {
     pub async fn fetch_url(&self, url: String) -> Result<Vec<u8>, String> {
         if let Some(target) = super::gateway::dispatch::local_path(self, &url) {
             let request = HttpRequest::from_target("GET", &target);
-            self.ready_invoke(&request).await;
+            self.ready_invoke_modules(&request).await;
             return super::gateway::jwt::local_fetch(self, &url);
         }
         let fetcher = self.url_fetcher.borrow().clone();
@@ -261,13 +261,25 @@ impl Cloud {
     }
 
     /// Makes ready what a request to an invoke URL needs: its functions'
-    /// modules, loaded and compiled.
+    /// modules, loaded and compiled, and a JWT authorizer's keys, fetched
+    /// (once, then kept).
     async fn ready_invoke(&self, request: &HttpRequest) {
-        if let Route::Invoke { api_id, rest } = route(&request.path) {
-            for (key, memory) in super::gateway::dispatch::modules_needed(self, api_id, rest, request) {
-                self.ready_module(&key, memory).await;
-            }
+        if let Some(issuer) = self.ready_invoke_modules(request).await {
+            super::gateway::jwt::refresh(self, &issuer).await;
         }
+    }
+
+    /// The modules part of [`Self::ready_invoke`]; answers the issuer whose
+    /// keys the request would also need. (Fetching an issuer's keys from an
+    /// invoke URL of this app readies that URL's modules only: a key set
+    /// behind a JWT-guarded route is refused, as it would be on AWS.)
+    async fn ready_invoke_modules(&self, request: &HttpRequest) -> Option<String> {
+        let Route::Invoke { api_id, rest } = route(&request.path) else { return None };
+        let needs = super::gateway::dispatch::needs(self, api_id, rest, request);
+        for (key, memory) in needs.modules {
+            self.ready_module(&key, memory).await;
+        }
+        needs.issuer
     }
 
     /// Loads (a language runtime's module, on first use) and compiles a
@@ -378,12 +390,6 @@ impl Cloud {
             }
         }
         self.ready_invoke(&request).await;
-        // A JWT authorizer's keys are fetched (once, then kept) before the request runs.
-        if let Route::Invoke { api_id, rest } = route(&request.path) {
-            if let Some(issuer) = super::gateway::dispatch::keys_wanted(self, api_id, rest, &request) {
-                super::gateway::jwt::refresh(self, &issuer).await;
-            }
-        }
         let response = self.handle_now(request);
         // Answer only once every change up to this request is durable.
         let mutations = self.journal.take();

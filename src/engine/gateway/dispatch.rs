@@ -379,39 +379,47 @@ pub fn handle(cloud: &Cloud, api_id: &str, rest: &str, request: &HttpRequest) ->
     }
 }
 
-/// The modules (key, memory size) of the functions a request to an invoke
-/// URL will run (its route's integration and authorizer), so that
-/// `Cloud::handle` can load and compile them before the request runs (the
-/// browser compiles asynchronously).
-pub fn modules_needed(cloud: &Cloud, api_id: &str, rest: &str, request: &HttpRequest) -> Vec<(String, u32)> {
-    let functions: Vec<(String, Option<String>)> = {
+/// What a request to an invoke URL needs made ready before it runs, found
+/// with one route selection: the modules (key, memory size) of the functions
+/// it will run (its route's integration and authorizer), so that
+/// `Cloud::handle` can load and compile them first (the browser compiles
+/// asynchronously), and the JWT issuer whose keys must be fetched first.
+#[derive(Debug, Default, PartialEq)]
+pub struct Needs {
+    pub modules: Vec<(String, u32)>,
+    pub issuer: Option<String>,
+}
+
+pub fn needs(cloud: &Cloud, api_id: &str, rest: &str, request: &HttpRequest) -> Needs {
+    let (functions, issuer): (Vec<(String, Option<String>)>, Option<String>) = {
         let mut gw = cloud.gateway();
         let gw = &mut *gw;
         if gw.apis.contains_key(api_id) {
-            let Some((stage, index)) = http_route(gw, api_id, rest, &request.method) else { return Vec::new() };
+            let Some((stage, index)) = http_route(gw, api_id, rest, &request.method) else { return Needs::default() };
             let route = &stage.routes[index];
             let mut out: Vec<(String, Option<String>)> = function_of(&route.target, &stage.stage_vars).into_iter().collect();
             if let Some(uri) = route.authorizer.as_ref().and_then(|a| a.authorizer_uri.as_deref()) {
                 out.extend(lambda_target(&substitute_stage_vars(uri, &stage.stage_vars)));
             }
-            out
+            let issuer = route.authorizer.as_ref().filter(|a| a.authorizer_type == "JWT").and_then(|a| keys_wanted(gw, a, request));
+            (out, issuer)
         } else if gw.rest_apis.contains_key(api_id) {
-            super::rest::functions_needed(gw, api_id, rest, request)
+            (super::rest::functions_needed(gw, api_id, rest, request), None)
         } else {
-            return Vec::new();
+            return Needs::default();
         }
     };
     let lambda = cloud.lambda();
-    let mut out = Vec::new();
+    let mut modules = Vec::new();
     for (name, qualifier) in functions {
         let Some(f) = lambda.functions.get(&name) else { continue };
         let versions: Vec<String> = match qualifier.as_deref().and_then(|q| f.aliases.get(q)) {
             Some(a) => std::iter::once(a.function_version.clone()).chain(a.additional.as_ref().map(|(v, _)| v.clone())).collect(),
             None => vec![qualifier.unwrap_or_else(|| "$LATEST".into())],
         };
-        out.extend(versions.iter().filter_map(|v| f.version_config(v)).map(|c| (c.module_key.clone(), c.memory_mb)));
+        modules.extend(versions.iter().filter_map(|v| f.version_config(v)).map(|c| (c.module_key.clone(), c.memory_mb)));
     }
-    out
+    Needs { modules, issuer }
 }
 
 /// The compiled stage and the index of the route a request to an HTTP API reaches.
@@ -422,17 +430,10 @@ fn http_route(gw: &mut Gateway, api_id: &str, rest: &str, method: &str) -> Optio
     Some((stage, index))
 }
 
-/// The issuer whose keys a request to an invoke URL needs fetched before it
-/// runs: its route has a JWT authorizer, its token names a `kid`, and the
-/// issuer's kept keys are missing, stale or without that `kid`.
-pub fn keys_wanted(cloud: &Cloud, api_id: &str, rest: &str, request: &HttpRequest) -> Option<String> {
-    let mut gw = cloud.gateway();
-    let gw = &mut *gw;
-    if !gw.apis.contains_key(api_id) {
-        return None;
-    }
-    let (stage, index) = http_route(gw, api_id, rest, &request.method)?;
-    let a = stage.routes[index].authorizer.as_ref().filter(|a| a.authorizer_type == "JWT")?;
+/// The issuer whose keys a JWT authorizer needs fetched before the request
+/// runs: its token names a `kid`, and the issuer's kept keys are missing,
+/// stale or without that `kid`.
+fn keys_wanted(gw: &Gateway, a: &Authorizer, request: &HttpRequest) -> Option<String> {
     let token = super::jwt::token_of(a.identity_source.first()?, request)?;
     let kid = super::jwt::wanted_kid(&token)?;
     let issuer = super::jwt::JwtConfig::parse(a.jwt_configuration.as_ref()).ok()?.issuer;

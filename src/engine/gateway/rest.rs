@@ -1636,7 +1636,7 @@ fn compile(gw: &mut Gateway, api_id: &str, stage_name: &str) -> Option<Rc<RestSt
 }
 
 /// The functions a request to a REST API will run (see
-/// [`dispatch::modules_needed`]).
+/// [`dispatch::needs`]).
 pub fn functions_needed(gw: &mut Gateway, api_id: &str, rest: &str, request: &HttpRequest) -> Vec<(String, Option<String>)> {
     let stage_name = rest.split('/').next().unwrap_or("");
     let Some(stage) = compile(gw, api_id, stage_name) else { return Vec::new() };
