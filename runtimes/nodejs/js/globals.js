@@ -157,7 +157,8 @@
       }
       if (!best) return "none";
       const wait = best.due - native.monotonic();
-      if (wait > remainingMs) return "late";
+      // The remaining time is asked of the host only when a timer is due.
+      if (wait > (remainingMs === undefined ? native.remaining() : remainingMs)) return "late";
       if (wait > 0) native.skip(wait);
       if (best.repeat) {
         best.due = Math.max(best.due + best.delay, native.monotonic());

@@ -6,7 +6,7 @@
 //   stratus_init   -> await internal.runtime.init(codeJson): null, or the
 //                     one "Runtime.X: ..." line to report before trapping;
 //   stratus_handle -> internal.runtime.start(event, contextJson), then
-//                     step(remainingMs) while the event loop has work (it runs
+//                     step() while the event loop has work (it runs
 //                     QuickJS's pending jobs between steps), then respond().
 (function (native, internal) {
   "use strict";
@@ -239,7 +239,8 @@
   // One turn of the event loop, after QuickJS's jobs ran out: "done" (the
   // invocation can answer), "ran" (a timer ran: run the jobs again) or
   // "late" (the next timer is due after the deadline: a timeout).
-  function step(remainingMs) {
+  // (The remaining time is read from the host only when a timer is next.)
+  function step() {
     const state = invocation;
     const rejection = unhandledRejection();
     if (rejection && !(state.done && state.failed)) {
@@ -261,7 +262,7 @@
       return "done";
     }
     if (state.done && !(state.waitForLoop && internal.timers.pending() > 0)) return "done";
-    const r = internal.timers.runNext(remainingMs);
+    const r = internal.timers.runNext();
     if (r === "none") {
       // The event loop is empty and the handler never answered: Lambda
       // answers null.

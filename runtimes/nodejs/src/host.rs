@@ -38,17 +38,28 @@ unsafe extern "C" {
     fn proc_exit(code: i32) -> !;
 }
 
+/// What [`read_sized`] offers the host first: most contexts and cloud
+/// answers fit, and then one call does (each call crosses into the host).
+const FIRST_READ: usize = 4096;
+
 /// Reads a host buffer with the "copy if it fits, return the length"
-/// convention of `stratus.context`, `stratus.code` and `stratus.call_result`.
+/// convention of `stratus.context`, `stratus.code` and `stratus.call_result`:
+/// into a buffer of [`FIRST_READ`] bytes, and again at the full length when
+/// it did not fit.
 fn read_sized(get: unsafe extern "C" fn(*mut u8, i32) -> i32) -> Vec<u8> {
-    // SAFETY: a null destination with length 0 only asks for the length.
-    let len = unsafe { get(std::ptr::null_mut(), 0) };
+    let mut buf = vec![0u8; FIRST_READ];
+    // SAFETY: `buf` has FIRST_READ writable bytes.
+    let len = unsafe { get(buf.as_mut_ptr(), FIRST_READ as i32) };
     if len <= 0 {
         return Vec::new();
     }
-    let mut buf = vec![0u8; len as usize];
-    // SAFETY: `buf` has `len` writable bytes.
-    unsafe { get(buf.as_mut_ptr(), len) };
+    let len = len as usize;
+    if len > FIRST_READ {
+        buf = vec![0u8; len];
+        // SAFETY: `buf` has `len` writable bytes.
+        unsafe { get(buf.as_mut_ptr(), len as i32) };
+    }
+    buf.truncate(len);
     buf
 }
 

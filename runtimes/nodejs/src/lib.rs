@@ -504,7 +504,7 @@ fn handle(engine: &Engine, event: &str) -> (i32, String) {
                 if INTERRUPTED.with(Cell::get) {
                     return Err(rquickjs::Error::Exception);
                 }
-                match step.call::<_, String>((host::remaining(),))?.as_str() {
+                match step.call::<_, String>(())?.as_str() {
                     "ran" => continue,
                     "late" => return Ok((-1, String::new())),
                     _ => break,
