@@ -2,6 +2,21 @@
 
 use leptos::prelude::*;
 
+/// A labelled one-line text field bound to `value`.
+pub fn text_input(label: &'static str, value: RwSignal<String>, placeholder: &'static str) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <input type="text" placeholder=placeholder prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+        </label>
+    }
+}
+
+/// A comma-separated field as a list: trimmed, blanks dropped.
+pub fn list_of(text: &str) -> Vec<String> {
+    text.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+}
+
 /// A page's title line.
 #[component]
 pub fn PageHeader(title: &'static str, #[prop(optional)] subtitle: &'static str) -> impl IntoView {

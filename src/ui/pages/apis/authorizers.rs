@@ -5,18 +5,14 @@
 //! authorizer guards each route, with a JWT route's scopes (UpdateRoute).
 
 use super::create::{function_select, FunctionList};
-use super::rest::{act, flash, function_arn_of, function_choices, lambda_uri, loaded, Message};
+use super::rest::{act, cache_ttl, flash, function_arn_of, function_choices, lambda_uri, loaded, Message};
 use super::{all_items, error_text, function_of};
+use crate::ui::widgets::{list_of, text_input};
 use leptos::prelude::*;
 use serde_json::{json, Value};
 
 /// The identity source API Gateway suggests for both kinds.
 const AUTHORIZATION_HEADER: &str = "$request.header.Authorization";
-
-/// A comma-separated field as a list, blanks dropped.
-fn list_of(text: &str) -> Vec<String> {
-    text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
-}
 
 /// What an authorizer checks, in a few words.
 fn details(a: &Value) -> String {
@@ -99,9 +95,9 @@ pub fn HttpAuthorizers(api_id: String) -> impl IntoView {
                 if arn.is_empty() {
                     return message.set(Some((false, "Choose the authorizer's function.".into())));
                 }
-                let seconds = match ttl.get_untracked().trim().parse::<i64>() {
+                let seconds = match cache_ttl(&ttl.get_untracked()) {
                     Ok(s) => s,
-                    Err(_) => return message.set(Some((false, "The TTL is a whole number of seconds, 0 to 3600 (0: no cache).".into()))),
+                    Err(e) => return message.set(Some((false, e))),
                 };
                 let version = payload.get_untracked();
                 json!({
@@ -268,10 +264,7 @@ pub fn HttpAuthorizers(api_id: String) -> impl IntoView {
             <form class="method-form" aria-label="Create an authorizer" on:submit=create>
                 <h4>"Create an authorizer"</h4>
                 <div class="field-row">
-                    <label class="field">
-                        <span>"Authorizer name"</span>
-                        <input type="text" placeholder="token-check" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
-                    </label>
+                    {text_input("Authorizer name", name, "token-check")}
                     <label class="field narrow">
                         <span>"Type"</span>
                         <select prop:value=move || kind.get() on:change=move |ev| kind.set(event_target_value(&ev))>
@@ -296,10 +289,7 @@ pub fn HttpAuthorizers(api_id: String) -> impl IntoView {
                             <input type="url" placeholder="https://issuer.example.com" prop:value=move || issuer.get() on:input=move |ev| issuer.set(event_target_value(&ev))/>
                             <small class="muted">"Its keys come from {issuer}/.well-known/openid-configuration; the issuer must allow this page's origin (CORS)."</small>
                         </label>
-                        <label class="field">
-                            <span>"Audience (comma-separated)"</span>
-                            <input type="text" placeholder="my-client-id" prop:value=move || audience.get() on:input=move |ev| audience.set(event_target_value(&ev))/>
-                        </label>
+                        {text_input("Audience (comma-separated)", audience, "my-client-id")}
                     </div>
                 </Show>
                 <Show when=move || kind.get() == "REQUEST">

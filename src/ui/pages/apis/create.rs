@@ -166,7 +166,7 @@ pub fn CreateApi() -> impl IntoView {
         }
         let format = payload.get_untracked();
         let cors_config = cors.get_untracked().then(|| {
-            let list: Vec<String> = origins.get_untracked().split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            let list = crate::ui::widgets::list_of(&origins.get_untracked());
             json!({ "allowOrigins": list, "allowMethods": ["*"], "allowHeaders": ["*"] })
         });
         let desc = description.get_untracked();

@@ -87,7 +87,7 @@ fn authorization(op: &Map<String, Value>, schemes: &Map<String, Value>, default:
         return ("IAM: requests signed with Signature Version 4".to_string(), Vec::new());
     }
     let x = &scheme["x-amazon-apigateway-authorizer"];
-    let sources: Vec<String> = x["identitySource"].as_str().unwrap_or("").split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    let sources = crate::ui::widgets::list_of(x["identitySource"].as_str().unwrap_or(""));
     let identity: Vec<(String, String)> = sources
         .iter()
         .filter_map(|s| {

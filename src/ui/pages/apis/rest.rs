@@ -128,6 +128,12 @@ pub fn lambda_uri(function_arn: &str) -> String {
     format!("arn:aws:apigateway:{}:lambda:path/2015-03-31/functions/{function_arn}/invocations", crate::engine::REGION)
 }
 
+/// A Lambda authorizer's result-cache TTL as typed in its field (both API
+/// kinds' Authorizers tabs), or the line that says what it must be.
+pub fn cache_ttl(text: &str) -> Result<i64, String> {
+    text.trim().parse::<i64>().map_err(|_| "The TTL is a whole number of seconds, 0 to 3600 (0: no cache).".to_string())
+}
+
 /// The function ARN inside a [`lambda_uri`] (or the text itself).
 pub fn function_arn_of(uri: &str) -> String {
     match uri.find("/functions/") {

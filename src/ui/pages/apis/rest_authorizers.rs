@@ -4,8 +4,9 @@
 //! source and the result cache's TTL; deleting one no method uses.
 
 use super::create::{function_select, FunctionList};
-use super::rest::{act, bump, flash, function_arn_of, function_choices, lambda_uri, loaded, rest_items, Message};
+use super::rest::{act, cache_ttl, bump, flash, function_arn_of, function_choices, lambda_uri, loaded, rest_items, Message};
 use super::{error_text, function_of};
+use crate::ui::widgets::text_input;
 use leptos::prelude::*;
 use serde_json::json;
 
@@ -42,9 +43,9 @@ pub fn Authorizers(api_id: String, version: RwSignal<u32>) -> impl IntoView {
             if arn.is_empty() {
                 return message.set(Some((false, "Choose the authorizer's function.".into())));
             }
-            let seconds = match ttl.get_untracked().trim().parse::<i64>() {
+            let seconds = match cache_ttl(&ttl.get_untracked()) {
                 Ok(s) => s,
-                Err(_) => return message.set(Some((false, "The TTL is a whole number of seconds, 0 to 3600 (0: no cache).".into()))),
+                Err(e) => return message.set(Some((false, e))),
             };
             let mut body = json!({ "name": n, "type": kind.get_untracked(), "authorizerUri": lambda_uri(&arn), "authorizerResultTtlInSeconds": seconds });
             let source = identity.get_untracked();
@@ -128,10 +129,7 @@ pub fn Authorizers(api_id: String, version: RwSignal<u32>) -> impl IntoView {
             <form class="method-form" aria-label="Create an authorizer" on:submit=create>
                 <h4>"Create a Lambda authorizer"</h4>
                 <div class="field-row">
-                    <label class="field">
-                        <span>"Authorizer name"</span>
-                        <input type="text" placeholder="token-check" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
-                    </label>
+                    {text_input("Authorizer name", name, "token-check")}
                     <label class="field narrow">
                         <span>"Type"</span>
                         <select prop:value=move || kind.get() on:change=move |ev| {

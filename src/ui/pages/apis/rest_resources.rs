@@ -12,6 +12,7 @@ use super::create::{function_select, FunctionList};
 use super::rest::{act, bump, flash, function_arn_of, function_choices, lambda_uri, loaded, rest_items, Message};
 use super::{error_text, function_of};
 use crate::ui::api::apigateway;
+use crate::ui::widgets::list_of;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::{json, Map, Value};
@@ -78,10 +79,6 @@ fn required_label(method: &Value) -> String {
     }
 }
 
-/// Comma-separated names, trimmed, without empties.
-fn names(text: &str) -> Vec<String> {
-    text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
-}
 
 /// The integration part of a method form.
 #[derive(Clone, Copy)]
@@ -287,10 +284,10 @@ pub fn Resources(api_id: String, version: RwSignal<u32>) -> impl IntoView {
                 body["authorizerId"] = json!(authorizer);
             }
             let mut params = Map::new();
-            for q in names(&req_query.get_untracked()) {
+            for q in list_of(&req_query.get_untracked()) {
                 params.insert(format!("method.request.querystring.{q}"), json!(true));
             }
-            for h in names(&req_headers.get_untracked()) {
+            for h in list_of(&req_headers.get_untracked()) {
                 params.insert(format!("method.request.header.{h}"), json!(true));
             }
             let api_id = api_id.clone();

@@ -194,8 +194,7 @@ pub fn Explore(table: Value) -> impl IntoView {
             };
             body["FilterExpression"] = json!(expression);
         }
-        let projected: Vec<String> =
-            projection.get_untracked().split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        let projected = super::list_of(&projection.get_untracked());
         if !projected.is_empty() {
             let mut parts = Vec::new();
             for (n, p) in projected.into_iter().enumerate() {

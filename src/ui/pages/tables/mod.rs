@@ -15,6 +15,7 @@ pub use list::TablesList;
 pub use table::TablePage;
 
 use crate::ui::api::ApiError;
+pub use crate::ui::widgets::{list_of, text_input};
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -102,15 +103,6 @@ pub fn projection_label(p: &Value) -> String {
 
 // Form fields and parsing shared by the create form and the settings tab.
 
-pub fn text_input(label: &'static str, value: RwSignal<String>, placeholder: &'static str) -> impl IntoView {
-    view! {
-        <label class="field">
-            <span>{label}</span>
-            <input type="text" placeholder=placeholder prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
-        </label>
-    }
-}
-
 pub fn number_input(label: &'static str, value: RwSignal<String>) -> impl IntoView {
     view! {
         <label class="field narrow">
@@ -137,9 +129,6 @@ pub fn parse_units(label: &str, text: &str) -> Result<u64, String> {
     text.trim().parse::<u64>().map_err(|_| format!("{label} must be a whole number"))
 }
 
-pub fn list_of(text: &str) -> Vec<String> {
-    text.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
-}
 
 /// The capacity mode radio buttons, with read and write capacity units when
 /// provisioned. `name` keeps radio groups of different forms apart.
