@@ -78,5 +78,31 @@ export const handler = async (event, context) => {
   assert.equal(failed.headers["x-amz-function-error"], "Unhandled");
   assert.equal(failed.json.errorType, "RangeError");
   assert.equal(failed.json.errorMessage, "out of range");
+
+  // Runaway recursion, plain or through a builtin's callback, is QuickJS's
+  // RangeError (as in Node), not a trap of the module that would end the
+  // environment: the next invocation is warm. Ordinary depths still work.
+  await lambda(page, "POST", "2015-03-31/functions", {
+    FunctionName: "deep", Runtime: "nodejs22.x", Role: ROLE, Handler: "index.handler",
+    Code: code({
+      "index.mjs": `export const handler = async (event) => {
+  const plain = (n) => (n >= event.depth ? n : plain(n + 1) + 0);
+  const viaMap = (n) => (n >= event.depth ? n : [0].map(() => viaMap(n + 1))[0]);
+  return event.map ? viaMap(0) : plain(0);
+};`,
+    }),
+  });
+  const deep = (event) => lambda(page, "POST", "2015-03-31/functions/deep/invocations", event, { "X-Amz-Log-Type": "Tail" });
+  assert.equal((await deep({ depth: 1000 })).json, 1000);
+  assert.equal((await deep({ depth: 300, map: true })).json, 300);
+  for (const event of [{ depth: 100000 }, { depth: 100000, map: true }]) {
+    const overflow = await deep(event);
+    assert.equal(overflow.headers["x-amz-function-error"], "Unhandled");
+    assert.equal(overflow.json.errorType, "RangeError", overflow.text);
+    assert.equal(overflow.json.errorMessage, "Maximum call stack size exceeded");
+    const next = await deep({ depth: 10 });
+    assert.equal(next.json, 10);
+    assert.doesNotMatch(Buffer.from(next.headers["x-amz-log-result"], "base64").toString("utf8"), /Init Duration/, "still warm");
+  }
   page.assertNoErrors?.();
 });

@@ -46,13 +46,14 @@ const ON_DEMAND: &[(&str, &str, &str)] = &[
 /// QuickJS's stack limit, on the module's 1 MiB shadow stack (in linear
 /// memory). It is not the only limit: the engine's own stack for WebAssembly
 /// frames runs out too, and then the module traps instead of throwing a
-/// RangeError. Measured in V8 (Node 20, 984 KB stack, Liftoff and TurboFan
-/// alike): a plain JavaScript recursion uses about 190 bytes of shadow stack
-/// a call and traps at about 2,700 calls; 384 KiB makes QuickJS throw its
-/// RangeError at about 2,000, first. (Recursion through a builtin's callback,
-/// `[0].map(() => f())`, still traps, at about 650 levels; the toolchain
-/// notes' 768 KiB let every kind of deep recursion trap.)
-const JS_STACK_BYTES: usize = 384 * 1024;
+/// RangeError, which ends the environment. Measured in Chromium 156 with
+/// QuickJS's C built at -O2 (Cargo.toml): 512 KiB makes QuickJS throw its
+/// RangeError first both for a plain JavaScript recursion (at 1,700 to 2,000
+/// calls) and for one through a builtin's callback (`[0].map(() => f())`, at
+/// 500 to 700 levels); 640 KiB lets the second trap. (At -Oz, 384 KiB gave
+/// the RangeError at about 2,000 plain calls in Node 20, but in Chromium 156
+/// both kinds trapped first, from 2,500 and 600 levels.)
+const JS_STACK_BYTES: usize = 512 * 1024;
 
 /// The interrupt handler stops JavaScript this long before the deadline, so
 /// that it, and not the fuel check's hard stop at the deadline, ends an
