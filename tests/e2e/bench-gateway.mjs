@@ -22,13 +22,14 @@
 // (then the in-process figure is also given as the mean of a timed batch).
 // The measurements are interleaved, BENCH_ROUNDS times, and the median round
 // is reported, so that a burst of load on the machine does not land on one
-// path only. Prints a summary and, last, one JSON line with every figure.
+// path only. PROFILE=1 adds a CPU profile of (iv). Prints a summary and,
+// last, one JSON line with every figure.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { chromium } from "playwright-core";
-import { serveDist, chromiumArgs, repo } from "./harness.mjs";
+import { serveDist, chromiumArgs, repo, cpuProfile } from "./harness.mjs";
 
 const seconds = Number(process.env.BENCH_SECONDS || 2);
 const rounds = Number(process.env.BENCH_ROUNDS || 3);
@@ -199,6 +200,12 @@ async function main() {
         perSecond: Object.fromEntries(Object.entries(e.throughput).map(([n, xs]) => [n, median(xs)])),
         rounds: e,
       };
+    }
+    if (process.env.PROFILE) {
+      // PROFILE=1: a CPU profile of the owner tab answering the route in-process.
+      await cpuProfile(context, owner, "3000 in-process requests of the route", "stratus-gateway.cpuprofile", () =>
+        owner.evaluate(() => window.__latency(window.__calls.inProcess, 3000)),
+      );
     }
     const w = results.ways;
     if (ways.length < 4) {

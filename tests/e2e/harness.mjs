@@ -4,6 +4,7 @@
 import { before, after } from "node:test";
 import http from "node:http";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
@@ -281,4 +282,34 @@ export function zipOf(files) {
   end.writeUInt32LE(dir.length, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...parts, dir, end]);
+}
+
+// For the benchmarks: a CPU profile (DevTools protocol, 50 µs sampling) of
+// `page` while `run()` runs. Prints the 40 functions with the most self time
+// (each with its file, so the app's wasm, the guest's and the glue are told
+// apart; build them with names to see more than wasm-function[N]) and writes
+// the whole profile to $TMPDIR/`file`, for DevTools or a script.
+export async function cpuProfile(context, page, what, file, run) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 50 });
+  await cdp.send("Profiler.start");
+  await run();
+  const { profile } = await cdp.send("Profiler.stop");
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const dt = new Map();
+  profile.samples.forEach((id, i) => dt.set(id, (dt.get(id) || 0) + (profile.timeDeltas[i] || 0)));
+  const self = new Map();
+  let total = 0;
+  for (const [id, t] of dt) {
+    const f = byId.get(id).callFrame;
+    const key = `${f.functionName || "(anonymous)"} ${f.url.split("/").pop()}`;
+    self.set(key, (self.get(key) || 0) + t);
+    total += t;
+  }
+  console.log(`CPU profile of ${what}, self time:`);
+  for (const [k, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${((t / total) * 100).toFixed(1).padStart(5)} %  ${k}`);
+  const out = path.join(os.tmpdir(), file);
+  fs.writeFileSync(out, JSON.stringify(profile));
+  console.log(`whole profile: ${out}`);
 }
