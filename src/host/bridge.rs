@@ -12,7 +12,7 @@
 //! down in `docs/service-worker.md` and `docs/fast-lane.md`.
 
 use crate::engine::{Cloud, HttpRequest, HttpResponse};
-use js_sys::{Array, ArrayBuffer, Object, Reflect, Uint8Array};
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -135,7 +135,9 @@ pub async fn answer(cloud: &Cloud, data: &JsValue) -> (JsValue, Array) {
             HttpResponse::new(400).with_body("application/json", serde_json::json!({ "message": message }).to_string())
         }
     };
-    response_to_js(&response)
+    let answer = response_to_js(&response);
+    let transfer = transfer_list(&answer);
+    (answer, transfer)
 }
 
 // Every string crossing between JavaScript and wasm is encoded or decoded
@@ -144,9 +146,9 @@ pub async fn answer(cloud: &Cloud, data: &JsValue) -> (JsValue, Array) {
 // headers that was a tenth of an in-page invocation of a JavaScript
 // function. These helpers move a message's strings in one: the request's
 // method, path, query and headers as one text of lines, the response's
-// headers likewise. Header names and values cannot hold a line break (fetch's
-// Headers refuses them); when one does anyway, the message goes the long way,
-// one string at a time.
+// headers likewise, with the body, in one call. Header names and values
+// cannot hold a line break (fetch's Headers refuses them); when one does
+// anyway, the message goes the long way, one string at a time.
 #[wasm_bindgen(inline_js = r#"
 // The request's method, path, query and header names and values, one a
 // line: null when a part is not a string, or holds a line break.
@@ -164,18 +166,42 @@ export function stratus_request_text(data) {
   for (const part of parts) if (part.includes("\n")) return null;
   return parts.join("\n");
 }
-export function stratus_response_object(status, headerText, body) {
+// The text of UTF-8 `bytes`. Short ASCII (header names and values, as a
+// rule) is read without TextDecoder, whose fixed cost per call is most of
+// what decoding a short string costs.
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+function text(bytes) {
+  if (bytes.length <= 4096) {
+    let i = 0;
+    while (i < bytes.length && bytes[i] < 0x80) i++;
+    if (i === bytes.length) return String.fromCharCode.apply(null, bytes);
+  }
+  return utf8.decode(bytes);
+}
+// The answer object. `headerBytes` (name and value lines) and `body` are
+// views of the wasm memory, valid only during this call: the body is copied
+// into an ArrayBuffer of its own.
+export function stratus_response_object(status, headerBytes, body) {
   const headers = [];
-  if (headerText !== "") {
-    const parts = headerText.split("\n");
+  if (headerBytes.length > 0) {
+    const parts = text(headerBytes).split("\n");
     for (let i = 0; i + 1 < parts.length; i += 2) headers.push([parts[i], parts[i + 1]]);
   }
-  return { status, headers, body };
+  return { status, headers, body: body.slice().buffer };
+}
+export function stratus_transfer_list(answer) {
+  return [answer.body];
+}
+// The request's body as bytes, or null when it has none.
+export function stratus_request_body(data) {
+  return data !== null && typeof data === "object" && data.body instanceof ArrayBuffer ? new Uint8Array(data.body) : null;
 }
 "#)]
 extern "C" {
     fn stratus_request_text(data: &JsValue) -> Option<String>;
-    fn stratus_response_object(status: u16, header_text: &str, body: &JsValue) -> JsValue;
+    fn stratus_response_object(status: u16, header_bytes: &[u8], body: &[u8]) -> JsValue;
+    fn stratus_transfer_list(answer: &JsValue) -> Array;
+    fn stratus_request_body(data: &JsValue) -> Option<Uint8Array>;
 }
 
 fn string_field(data: &JsValue, name: &str) -> Result<String, String> {
@@ -200,10 +226,8 @@ pub fn request_from_js(data: &JsValue) -> Result<HttpRequest, String> {
         }
         None => request_fields_from_js(data)?,
     };
-    if let Ok(body) = Reflect::get(data, &"body".into()) {
-        if let Some(buffer) = body.dyn_ref::<ArrayBuffer>() {
-            request.body = Uint8Array::new(buffer).to_vec();
-        }
+    if let Some(body) = stratus_request_body(data) {
+        request.body = body.to_vec();
     }
     Ok(request)
 }
@@ -225,12 +249,13 @@ fn request_fields_from_js(data: &JsValue) -> Result<HttpRequest, String> {
     Ok(request)
 }
 
-/// `{status, headers: [[name, value]...], body: ArrayBuffer}` and the list of
-/// objects to transfer (the body's buffer, so it is not copied again).
-pub fn response_to_js(response: &HttpResponse) -> (JsValue, Array) {
-    let body: JsValue = Uint8Array::from(response.body.as_slice()).buffer().into();
+/// `{status, headers: [[name, value]...], body: ArrayBuffer}`: the headers
+/// cross as one text of lines and the body as a view of the wasm memory, both
+/// read in one call (see above); a header holding a line break makes the
+/// headers go the long way.
+pub fn response_to_js(response: &HttpResponse) -> JsValue {
     let one_text = response.headers.iter().all(|(name, value)| !name.contains('\n') && !value.contains('\n'));
-    let answer = if one_text {
+    if one_text {
         let mut text = String::new();
         for (name, value) in &response.headers {
             if !text.is_empty() {
@@ -240,19 +265,21 @@ pub fn response_to_js(response: &HttpResponse) -> (JsValue, Array) {
             text.push('\n');
             text.push_str(value);
         }
-        stratus_response_object(response.status, &text, &body)
-    } else {
-        let answer = Object::new();
-        let _ = Reflect::set(&answer, &"status".into(), &JsValue::from(response.status));
-        let headers = Array::new();
-        for (name, value) in &response.headers {
-            headers.push(&Array::of2(&name.into(), &value.into()));
-        }
-        let _ = Reflect::set(&answer, &"headers".into(), &headers);
-        let _ = Reflect::set(&answer, &"body".into(), &body);
-        answer.into()
-    };
-    (answer, Array::of1(&body))
+        return stratus_response_object(response.status, text.as_bytes(), &response.body);
+    }
+    let answer = stratus_response_object(response.status, &[], &response.body);
+    let headers = Array::new();
+    for (name, value) in &response.headers {
+        headers.push(&Array::of2(&name.into(), &value.into()));
+    }
+    let _ = Reflect::set(&answer, &"headers".into(), &headers);
+    answer
+}
+
+/// What to transfer with an answer when posting it: its body's buffer, so
+/// that it is not copied again.
+pub fn transfer_list(answer: &JsValue) -> Array {
+    stratus_transfer_list(answer)
 }
 
 /// The in-page door to the cloud, for benchmarks and the fast lane:
@@ -266,5 +293,5 @@ pub async fn stratus_handle(request: JsValue) -> Result<JsValue, JsValue> {
     }
     let request = request_from_js(&request).map_err(|e| JsValue::from_str(&e))?;
     let response = super::cloud().handle(request).await;
-    Ok(response_to_js(&response).0)
+    Ok(response_to_js(&response))
 }
