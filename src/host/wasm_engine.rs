@@ -111,6 +111,23 @@ const STOP = Object.freeze({
 export function stratus_wasm_stop() { return STOP; }
 export function stratus_wasm_byte_length(buffer) { return buffer.byteLength; }
 
+// Copies the guest's bytes [ptr, ptr + dst.length) into dst, a view of the
+// host's own memory, or answers false when they are out of bounds; and the
+// other way. One call each, where reading the buffer, its length, making a
+// view and copying were four.
+export function stratus_guest_read(memory, ptr, dst) {
+  const buffer = memory.buffer;
+  if (ptr + dst.length > buffer.byteLength) return false;
+  dst.set(new Uint8Array(buffer, ptr, dst.length));
+  return true;
+}
+export function stratus_guest_write(memory, ptr, src) {
+  const buffer = memory.buffer;
+  if (ptr + src.length > buffer.byteLength) return false;
+  new Uint8Array(buffer, ptr, src.length).set(src);
+  return true;
+}
+
 function nothing() {}
 // Arrays whose spread takes that many bytes of stack, by size. Holey: V8
 // spreads `new Array(n)` about four times faster than a packed array.
@@ -139,6 +156,8 @@ extern "C" {
     /// `buffer.byteLength` as a number (a 4 GiB memory does not fit
     /// js-sys's `u32`).
     fn stratus_wasm_byte_length(buffer: &JsValue) -> f64;
+    fn stratus_guest_read(memory: &WebAssembly::Memory, ptr: u32, dst: &mut [u8]) -> bool;
+    fn stratus_guest_write(memory: &WebAssembly::Memory, ptr: u32, src: &[u8]) -> bool;
 }
 
 #[wasm_bindgen]
@@ -373,12 +392,6 @@ impl GuestMemory<'_> {
     fn buffer(&self) -> Option<JsValue> {
         self.0.map(WebAssembly::Memory::buffer)
     }
-
-    /// The buffer, if `[ptr, ptr + len)` is inside it.
-    fn range(&self, ptr: u32, len: usize) -> Option<JsValue> {
-        let buffer = self.buffer()?;
-        ((ptr as u64 + len as u64) as f64 <= stratus_wasm_byte_length(&buffer)).then_some(buffer)
-    }
 }
 
 impl Memory for GuestMemory<'_> {
@@ -386,18 +399,15 @@ impl Memory for GuestMemory<'_> {
         if len == 0 {
             return (ptr as u64 <= self.size()).then(Vec::new);
         }
-        let buffer = self.range(ptr, len as usize)?;
-        Some(Uint8Array::new_with_byte_offset_and_length(&buffer, ptr, len).to_vec())
+        let mut out = vec![0u8; len as usize];
+        stratus_guest_read(self.0?, ptr, &mut out).then_some(out)
     }
 
     fn write(&mut self, ptr: u32, data: &[u8]) -> bool {
         if data.is_empty() {
             return ptr as u64 <= self.size();
         }
-        let Ok(len) = u32::try_from(data.len()) else { return false };
-        let Some(buffer) = self.range(ptr, data.len()) else { return false };
-        Uint8Array::new_with_byte_offset_and_length(&buffer, ptr, len).copy_from(data);
-        true
+        u32::try_from(data.len()).is_ok() && self.0.is_some_and(|memory| stratus_guest_write(memory, ptr, data))
     }
 
     fn size(&self) -> u64 {
