@@ -13,8 +13,9 @@
 //!   `BigInt` both ways, `i32`, `f32` and `f64` are numbers.
 //! * An instance is made synchronously (`new WebAssembly.Instance`). Each of
 //!   its function imports is a small JavaScript function (the *shim*, in the
-//!   `inline_js` below) that calls one Rust dispatcher per instance with its
-//!   import slot and its arguments; the dispatcher converts them, calls
+//!   `inline_js` below) that calls a Rust dispatcher of its instance with its
+//!   import slot and its arguments (as they are when they are at most four
+//!   plain numbers, else in an array); the dispatcher converts them, calls
 //!   [`Imports::call`] with a [`Memory`] view of the instance's exported
 //!   `memory` (its `buffer` is read again at every access, since growing the
 //!   memory replaces it) and converts the results back. Chromium refuses a
@@ -136,11 +137,23 @@ const rooms = new Map();
 // A guest's import: checks that the host has stack enough (spreading `room`
 // throws RangeError here, in JavaScript, if not), then calls the instance's
 // dispatcher with its slot and arguments, and throws STOP if it says so.
-export function stratus_wasm_import(dispatch, slot, headroom) {
+// `numbers` is the count of the import's parameters when they are all plain
+// numbers (no i64, which crosses as a BigInt) and at most four, else -1:
+// such an import calls `fast` with them as they are, the others `dispatch`
+// with an array of them (which costs an array and a crossing per argument).
+export function stratus_wasm_import(dispatch, fast, slot, headroom, numbers) {
   let room = rooms.get(headroom);
   if (room === undefined) {
     room = new Array(Math.ceil(headroom / 8));
     rooms.set(headroom, room);
+  }
+  if (numbers >= 0) {
+    return function (a, b, c, d) {
+      Reflect.apply(nothing, undefined, room);
+      const result = fast(slot, a, b, c, d);
+      if (result === STOP) throw STOP;
+      return result;
+    };
   }
   return function (...args) {
     Reflect.apply(nothing, undefined, room);
@@ -152,7 +165,13 @@ export function stratus_wasm_import(dispatch, slot, headroom) {
 "#)]
 extern "C" {
     fn stratus_wasm_stop() -> JsValue;
-    fn stratus_wasm_import(dispatch: &Closure<dyn Fn(u32, Array) -> JsValue>, slot: u32, headroom: u32) -> Function;
+    fn stratus_wasm_import(
+        dispatch: &Closure<dyn Fn(u32, Array) -> JsValue>,
+        fast: &Closure<dyn Fn(u32, f64, f64, f64, f64) -> JsValue>,
+        slot: u32,
+        headroom: u32,
+        numbers: i32,
+    ) -> Function;
     /// `buffer.byteLength` as a number (a 4 GiB memory does not fit
     /// js-sys's `u32`).
     fn stratus_wasm_byte_length(buffer: &JsValue) -> f64;
@@ -454,10 +473,30 @@ struct Shared {
     last_slot: Cell<u32>,
 }
 
+/// Which import signatures cross the fast way (`numbers` in the shim): at
+/// most [`FAST_ARITY`] parameters, none of them an i64 (a BigInt).
+const FAST_ARITY: usize = 4;
+
+fn fast_arity(sig: &Sig) -> Option<usize> {
+    let numbers = sig.params.iter().all(|t| matches!(t, ValType::I32 | ValType::F32 | ValType::F64));
+    (numbers && sig.params.len() <= FAST_ARITY).then_some(sig.params.len())
+}
+
+/// A guest's argument that came as a plain number, as the declared type.
+fn from_number(value: f64, ty: ValType) -> Val {
+    match ty {
+        // The engine sends an i32 as a number in its range.
+        ValType::I32 => Val::I32(value as i32),
+        ValType::F32 => Val::F32(value as f32),
+        _ => Val::F64(value),
+    }
+}
+
 impl Shared {
-    /// Answers the guest's call of import `slot`: the results for the shim,
-    /// or the stop marker, which the shim throws. Never throws itself.
-    fn dispatch(&self, slot: u32, args: &Array) -> JsValue {
+    /// Answers the guest's call of import `slot` with the arguments `args`
+    /// gives for its signature: the results for the shim, or the stop
+    /// marker, which the shim throws. Never throws itself.
+    fn dispatch(&self, slot: u32, args: impl FnOnce(&Link) -> Result<Vec<Val>, String>) -> JsValue {
         let pending = self.stop.take();
         if pending.is_some() {
             // The guest caught the stop (it cannot without exception
@@ -478,18 +517,11 @@ impl Shared {
         }
     }
 
-    fn answer(&self, slot: u32, args: &Array) -> Result<JsValue, HostStop> {
+    fn answer(&self, slot: u32, args: impl FnOnce(&Link) -> Result<Vec<Val>, String>) -> Result<JsValue, HostStop> {
         let Some(link) = self.links.get(slot as usize) else {
             return Err(HostStop::Fatal(format!("import slot {slot} does not exist")));
         };
-        let values = link
-            .sig
-            .params
-            .iter()
-            .enumerate()
-            .map(|(i, ty)| from_js(&args.get(i as u32), *ty))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| HostStop::Fatal(format!("{}: {e}", link.name)))?;
+        let values = args(link).map_err(|e| HostStop::Fatal(format!("{}: {e}", link.name)))?;
         let mut memory = GuestMemory(self.memory.get());
         let out = self.imports.call(link.id, &values, &mut memory)?;
         let expected = &link.sig.results;
@@ -503,6 +535,20 @@ impl Shared {
             [] => JsValue::UNDEFINED,
             [one] => to_js(*one),
             many => many.iter().map(|v| to_js(*v)).collect::<Array>().into(),
+        })
+    }
+
+    /// The slow way: the arguments in an array, each converted by its type.
+    fn dispatch_array(&self, slot: u32, args: &Array) -> JsValue {
+        self.dispatch(slot, |link| {
+            link.sig.params.iter().enumerate().map(|(i, ty)| from_js(&args.get(i as u32), *ty)).collect()
+        })
+    }
+
+    /// The fast way: up to [`FAST_ARITY`] numbers, as they came.
+    fn dispatch_numbers(&self, slot: u32, numbers: [f64; FAST_ARITY]) -> JsValue {
+        self.dispatch(slot, |link| {
+            Ok(link.sig.params.iter().zip(numbers).map(|(ty, value)| from_number(value, *ty)).collect())
         })
     }
 }
@@ -541,7 +587,13 @@ impl Module for BrowserModule {
         });
         let dispatch = {
             let shared = shared.clone();
-            Closure::<dyn Fn(u32, Array) -> JsValue>::new(move |slot: u32, args: Array| shared.dispatch(slot, &args))
+            Closure::<dyn Fn(u32, Array) -> JsValue>::new(move |slot: u32, args: Array| shared.dispatch_array(slot, &args))
+        };
+        let fast = {
+            let shared = shared.clone();
+            Closure::<dyn Fn(u32, f64, f64, f64, f64) -> JsValue>::new(move |slot: u32, a: f64, b: f64, c: f64, d: f64| {
+                shared.dispatch_numbers(slot, [a, b, c, d])
+            })
         };
         let import_object = Object::new();
         for ((module, name), slot) in &slots {
@@ -553,7 +605,8 @@ impl Module for BrowserModule {
                     namespace
                 }
             };
-            let shim = stratus_wasm_import(&dispatch, *slot as u32, headroom(module, name));
+            let numbers = fast_arity(&shared.links[*slot].sig).map_or(-1, |n| n as i32);
+            let shim = stratus_wasm_import(&dispatch, &fast, *slot as u32, headroom(module, name), numbers);
             Reflect::set(&namespace, &JsValue::from_str(name), &shim).map_err(|e| js_message(&e))?;
         }
 
@@ -576,7 +629,7 @@ impl Module for BrowserModule {
                 functions.insert(name.clone(), (function, sig.clone()));
             }
         }
-        Ok(Box::new(BrowserInstance { functions, shared, _dispatch: dispatch, _instance: instance }))
+        Ok(Box::new(BrowserInstance { functions, shared, _dispatch: (dispatch, fast), _instance: instance }))
     }
 }
 
@@ -585,7 +638,7 @@ struct BrowserInstance {
     functions: HashMap<String, (Function, Rc<Sig>)>,
     shared: Rc<Shared>,
     /// Kept alive as long as the instance: the shims call it.
-    _dispatch: Closure<dyn Fn(u32, Array) -> JsValue>,
+    _dispatch: (Closure<dyn Fn(u32, Array) -> JsValue>, Closure<dyn Fn(u32, f64, f64, f64, f64) -> JsValue>),
     _instance: WebAssembly::Instance,
 }
 
