@@ -137,17 +137,17 @@ const rooms = new Map();
 // A guest's import: checks that the host has stack enough (spreading `room`
 // throws RangeError here, in JavaScript, if not), then calls the instance's
 // dispatcher with its slot and arguments, and throws STOP if it says so.
-// `numbers` is the count of the import's parameters when they are all plain
-// numbers (no i64, which crosses as a BigInt) and at most four, else -1:
-// such an import calls `fast` with them as they are, the others `dispatch`
-// with an array of them (which costs an array and a crossing per argument).
+// An import whose parameters are at most four plain numbers (no i64, which
+// crosses as a BigInt), `numbers`, calls `fast` with them as they are; the
+// others call `dispatch` with an array of them (which costs an array and a
+// crossing per argument).
 export function stratus_wasm_import(dispatch, fast, slot, headroom, numbers) {
   let room = rooms.get(headroom);
   if (room === undefined) {
     room = new Array(Math.ceil(headroom / 8));
     rooms.set(headroom, room);
   }
-  if (numbers >= 0) {
+  if (numbers) {
     return function (a, b, c, d) {
       Reflect.apply(nothing, undefined, room);
       const result = fast(slot, a, b, c, d);
@@ -166,11 +166,11 @@ export function stratus_wasm_import(dispatch, fast, slot, headroom, numbers) {
 extern "C" {
     fn stratus_wasm_stop() -> JsValue;
     fn stratus_wasm_import(
-        dispatch: &Closure<dyn Fn(u32, Array) -> JsValue>,
-        fast: &Closure<dyn Fn(u32, f64, f64, f64, f64) -> JsValue>,
+        dispatch: &Closure<ArrayDispatch>,
+        fast: &Closure<NumbersDispatch>,
         slot: u32,
         headroom: u32,
-        numbers: i32,
+        numbers: bool,
     ) -> Function;
     /// `buffer.byteLength` as a number (a 4 GiB memory does not fit
     /// js-sys's `u32`).
@@ -426,7 +426,7 @@ impl Memory for GuestMemory<'_> {
         if data.is_empty() {
             return ptr as u64 <= self.size();
         }
-        u32::try_from(data.len()).is_ok() && self.0.is_some_and(|memory| stratus_guest_write(memory, ptr, data))
+        self.0.is_some_and(|memory| stratus_guest_write(memory, ptr, data))
     }
 
     fn size(&self) -> u64 {
@@ -473,13 +473,18 @@ struct Shared {
     last_slot: Cell<u32>,
 }
 
-/// Which import signatures cross the fast way (`numbers` in the shim): at
-/// most [`FAST_ARITY`] parameters, none of them an i64 (a BigInt).
+/// An instance's dispatchers, as the shims call them: an import's slot, and
+/// its arguments in an array, or as [`FAST_ARITY`] numbers.
+type ArrayDispatch = dyn Fn(u32, Array) -> JsValue;
+type NumbersDispatch = dyn Fn(u32, f64, f64, f64, f64) -> JsValue;
+
+/// How many arguments the shim's fast way passes (its `a, b, c, d`).
 const FAST_ARITY: usize = 4;
 
-fn fast_arity(sig: &Sig) -> Option<usize> {
-    let numbers = sig.params.iter().all(|t| matches!(t, ValType::I32 | ValType::F32 | ValType::F64));
-    (numbers && sig.params.len() <= FAST_ARITY).then_some(sig.params.len())
+/// Whether an import crosses the fast way (`numbers` in the shim): at most
+/// [`FAST_ARITY`] parameters, none of them an i64 (a BigInt).
+fn crosses_as_numbers(sig: &Sig) -> bool {
+    sig.params.len() <= FAST_ARITY && sig.params.iter().all(|t| matches!(t, ValType::I32 | ValType::F32 | ValType::F64))
 }
 
 /// A guest's argument that came as a plain number, as the declared type.
@@ -587,11 +592,11 @@ impl Module for BrowserModule {
         });
         let dispatch = {
             let shared = shared.clone();
-            Closure::<dyn Fn(u32, Array) -> JsValue>::new(move |slot: u32, args: Array| shared.dispatch_array(slot, &args))
+            Closure::<ArrayDispatch>::new(move |slot: u32, args: Array| shared.dispatch_array(slot, &args))
         };
         let fast = {
             let shared = shared.clone();
-            Closure::<dyn Fn(u32, f64, f64, f64, f64) -> JsValue>::new(move |slot: u32, a: f64, b: f64, c: f64, d: f64| {
+            Closure::<NumbersDispatch>::new(move |slot: u32, a: f64, b: f64, c: f64, d: f64| {
                 shared.dispatch_numbers(slot, [a, b, c, d])
             })
         };
@@ -605,7 +610,7 @@ impl Module for BrowserModule {
                     namespace
                 }
             };
-            let numbers = fast_arity(&shared.links[*slot].sig).map_or(-1, |n| n as i32);
+            let numbers = crosses_as_numbers(&shared.links[*slot].sig);
             let shim = stratus_wasm_import(&dispatch, &fast, *slot as u32, headroom(module, name), numbers);
             Reflect::set(&namespace, &JsValue::from_str(name), &shim).map_err(|e| js_message(&e))?;
         }
@@ -637,8 +642,8 @@ struct BrowserInstance {
     /// The exported functions with their signatures.
     functions: HashMap<String, (Function, Rc<Sig>)>,
     shared: Rc<Shared>,
-    /// Kept alive as long as the instance: the shims call it.
-    _dispatch: (Closure<dyn Fn(u32, Array) -> JsValue>, Closure<dyn Fn(u32, f64, f64, f64, f64) -> JsValue>),
+    /// Kept alive as long as the instance: the shims call them.
+    _dispatch: (Closure<ArrayDispatch>, Closure<NumbersDispatch>),
     _instance: WebAssembly::Instance,
 }
 
