@@ -24,7 +24,7 @@ import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import zlib from "node:zlib";
-import { serveDist, chromiumArgs, waitForServiceWorker, repo, zipOf } from "./harness.mjs";
+import { serveDist, chromiumArgs, waitForServiceWorker, repo, zipOf, median } from "./harness.mjs";
 
 const executable = process.env.CHROMIUM || "/usr/bin/chromium";
 const rounds = Number(process.env.BENCH_ROUNDS || 200);
@@ -247,7 +247,6 @@ for (let i = 0; i < 20; i++) {
   jsCold.push(r.total);
   jsInit.push(r.init);
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const nodejsWasm = fs.readFileSync(path.join(repo, "runtimes", "dist", "nodejs.wasm"));
 figures.nodejs = {
   module_bytes: nodejsWasm.length,

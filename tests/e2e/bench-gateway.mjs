@@ -29,7 +29,7 @@ import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { chromium } from "playwright-core";
-import { serveDist, chromiumArgs, repo, cpuProfile } from "./harness.mjs";
+import { serveDist, chromiumArgs, repo, cpuProfile, median } from "./harness.mjs";
 
 const seconds = Number(process.env.BENCH_SECONDS || 2);
 const rounds = Number(process.env.BENCH_ROUNDS || 3);
@@ -88,7 +88,6 @@ function machine() {
   return { nproc: os.availableParallelism(), cpu, chromium: version, load: os.loadavg().map((x) => x.toFixed(2)).join(" ") };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
   const results = { machine: machine(), seconds, rounds, concurrencies };

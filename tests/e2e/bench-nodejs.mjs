@@ -27,7 +27,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { serveDist, chromiumArgs, waitForServiceWorker, zipOf, cpuProfile } from "./harness.mjs";
+import { serveDist, chromiumArgs, waitForServiceWorker, zipOf, cpuProfile, median } from "./harness.mjs";
 
 const executable = process.env.CHROMIUM || "/usr/bin/chromium";
 const rounds = Number(process.env.BENCH_ROUNDS || 2000);
@@ -109,7 +109,6 @@ for (let run = 0; run < reruns; run++) {
     );
   }
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 for (const [key, list] of Object.entries(runs)) {
   figures[key] = Object.fromEntries(["p50_us", "p90_us", "p99_us", "mean_us"].map((f) => [f, median(list.map((r) => r[f]))]));
   figures[key].p50_runs = list.map((r) => r.p50_us);

@@ -284,6 +284,9 @@ export function zipOf(files) {
   return Buffer.concat([...parts, dir, end]);
 }
 
+// For the benchmarks: the median of numbers (the upper one of an even count).
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 // For the benchmarks: a CPU profile (DevTools protocol, 50 µs sampling) of
 // `page` while `run()` runs. Prints the 40 functions with the most self time
 // (each with its file, so the app's wasm, the guest's and the glue are told
