@@ -67,12 +67,20 @@ struct Engine {
     ctx: Context,
     /// The bootstrap's `internal` object (internal.runtime, internal.modules...).
     internal: Persistent<Object<'static>>,
+    /// `internal.runtime.start`, `.step` and `.respond`, which every
+    /// invocation calls: kept, not looked up by name each time.
+    invoke: [Persistent<Function<'static>>; 3],
 }
 
 thread_local! {
     static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
     /// Set by the interrupt handler when it stopped JavaScript at the deadline.
     static INTERRUPTED: Cell<bool> = const { Cell::new(false) };
+    /// The function's timeout in whole seconds, for the timeout message:
+    /// read from the remaining time at the environment's first invocation
+    /// (it has a little less than the timeout left) and kept, since a new
+    /// timeout means a new environment. Saves a host call per invocation.
+    static TIMEOUT_S: Cell<Option<f64>> = const { Cell::new(None) };
 }
 
 // ---------------------------------------------------------------------------
@@ -242,9 +250,9 @@ fn ensure_runtime() -> Result<(), String> {
         }
     };
     match bootstrap(&ctx) {
-        Ok(internal) => {
+        Ok((internal, invoke)) => {
             INTERNAL.with(|i| *i.borrow_mut() = Some(internal.clone()));
-            ENGINE.with(|e| *e.borrow_mut() = Some(Engine { rt, ctx, internal }));
+            ENGINE.with(|e| *e.borrow_mut() = Some(Engine { rt, ctx, internal, invoke }));
             Ok(())
         }
         Err(line) => {
@@ -276,9 +284,13 @@ fn call_ctors() {
     }
 }
 
+/// What the bootstrap leaves for Rust: `internal`, and the invocation's
+/// three functions.
+type Bootstrapped = (Persistent<Object<'static>>, [Persistent<Function<'static>>; 3]);
+
 /// Runs the bootstrap (`js/`); the error is the `Runtime.X: ...` line.
-fn bootstrap(ctx: &Context) -> Result<Persistent<Object<'static>>, String> {
-    ctx.with(|ctx| -> Result<Persistent<Object<'static>>, String> {
+fn bootstrap(ctx: &Context) -> Result<Bootstrapped, String> {
+    ctx.with(|ctx| -> Result<Bootstrapped, String> {
         let internal = Object::new(ctx.clone()).map_err(|e| format!("Runtime.InitError: {e}"))?;
         let native = native_object(&ctx).map_err(|e| format!("Runtime.InitError: {e}"))?;
         for (name, source) in BOOTSTRAP {
@@ -290,7 +302,15 @@ fn bootstrap(ctx: &Context) -> Result<Persistent<Object<'static>>, String> {
                 format!("Runtime.InitError: the bootstrap failed in {name}: {}", exception_text(&ctx, e))
             })?;
         }
-        Ok(Persistent::save(&ctx, internal))
+        let invoke = || -> rquickjs::Result<[Persistent<Function<'static>>; 3]> {
+            let runtime: Object = internal.get("runtime")?;
+            let get = |name: &str| -> rquickjs::Result<Persistent<Function<'static>>> {
+                Ok(Persistent::save(&ctx, runtime.get::<_, Function>(name)?))
+            };
+            Ok([get("start")?, get("step")?, get("respond")?])
+        };
+        let invoke = invoke().map_err(|e| format!("Runtime.InitError: the bootstrap left no runtime: {e}"))?;
+        Ok((Persistent::save(&ctx, internal), invoke))
     })
 }
 
@@ -483,18 +503,29 @@ fn drive<'js>(ctx: &Ctx<'js>, internal: &Object<'js>, done: impl Fn() -> bool) -
 fn handle(engine: &Engine, event: &str) -> (i32, String) {
     host::begin_invocation();
     INTERRUPTED.with(|i| i.set(false));
-    let started_remaining = host::remaining();
+    let timeout_s = TIMEOUT_S.with(|t| match t.get() {
+        Some(s) => s,
+        None => {
+            let remaining = host::remaining();
+            // The timeout is a whole number of seconds; the invocation
+            // started with a little less than it left.
+            let s = if remaining.is_finite() { (remaining / 1000.0).ceil() } else { 0.0 };
+            t.set(Some(s));
+            s
+        }
+    });
     let context = String::from_utf8_lossy(&host::context()).into_owned();
     engine.ctx.with(|ctx| {
-        let internal = match engine.internal.clone().restore(&ctx) {
-            Ok(i) => i,
+        let restore = |f: &Persistent<Function<'static>>| f.clone().restore(&ctx);
+        let [start, step, respond] = &engine.invoke;
+        let restored = || -> rquickjs::Result<(Object, (Function, Function, Function))> {
+            Ok((engine.internal.clone().restore(&ctx)?, (restore(start)?, restore(step)?, restore(respond)?)))
+        };
+        let (internal, (start, step, respond)) = match restored() {
+            Ok(r) => r,
             Err(e) => return (1, error_json("Runtime.InternalError", &e.to_string())),
         };
         let run = || -> rquickjs::Result<(i32, String)> {
-            let runtime: Object = internal.get("runtime")?;
-            let start: Function = runtime.get("start")?;
-            let step: Function = runtime.get("step")?;
-            let respond: Function = runtime.get("respond")?;
             let _state: Object = start.call((event, context.as_str()))?;
             loop {
                 while ctx.execute_pending_job() {
@@ -515,9 +546,9 @@ fn handle(engine: &Engine, event: &str) -> (i32, String) {
             Ok((answer.get(0)?, answer.get(1)?))
         };
         match run() {
-            Ok((-1, _)) => timed_out(&ctx, &internal, started_remaining),
+            Ok((-1, _)) => timed_out(&ctx, &internal, timeout_s),
             Ok(answer) => answer,
-            Err(_) if INTERRUPTED.with(Cell::get) => timed_out(&ctx, &internal, started_remaining),
+            Err(_) if INTERRUPTED.with(Cell::get) => timed_out(&ctx, &internal, timeout_s),
             Err(e) => {
                 let text = exception_text(&ctx, e);
                 host::write(2, format!("Runtime.InternalError: {}\n", text.replace('\n', "\r")).as_bytes());
@@ -530,7 +561,7 @@ fn handle(engine: &Engine, event: &str) -> (i32, String) {
 /// The invocation ran out of time (an endless loop stopped by the interrupt
 /// handler, or a timer due after the deadline): Lambda's timeout error, and
 /// the invocation's timers forgotten.
-fn timed_out<'js>(ctx: &Ctx<'js>, internal: &Object<'js>, started_remaining: f64) -> (i32, String) {
+fn timed_out<'js>(ctx: &Ctx<'js>, internal: &Object<'js>, seconds: f64) -> (i32, String) {
     let _ = ctx.catch();
     if let Ok(runtime) = internal.get::<_, Object>("runtime") {
         if let Ok(abandon) = runtime.get::<_, Function>("abandon") {
@@ -539,9 +570,6 @@ fn timed_out<'js>(ctx: &Ctx<'js>, internal: &Object<'js>, started_remaining: f64
     }
     INTERRUPTED.with(|i| i.set(false));
     let request_id = internal.get::<_, Option<String>>("requestId").ok().flatten().unwrap_or_default();
-    // The timeout is a whole number of seconds; the invocation started with
-    // a little less than it left.
-    let seconds = if started_remaining.is_finite() { (started_remaining / 1000.0).ceil() } else { 0.0 };
     let now: String = ctx.eval("new Date().toISOString()").unwrap_or_default();
     host::write(2, format!("{now} {request_id} Task timed out after {seconds:.2} seconds\n").as_bytes());
     (

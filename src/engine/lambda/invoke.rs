@@ -505,18 +505,19 @@ fn execute(cloud: &Cloud, name: &str, mut plan: Plan, payload: &[u8], request_id
     };
     let now = cloud.clock().now_ms();
     let deadline = mono() + f64::from(c.timeout_s) * 1000.0;
-    let context = json!({
-        "awsRequestId": request_id,
-        "invokedFunctionArn": plan.invoked_arn,
-        "functionName": name,
-        "functionVersion": c.version,
-        "memoryLimitInMB": c.memory_mb,
-        "logGroupName": format!("/aws/lambda/{name}"),
-        "logStreamName": env.log_stream,
-        "deadlineMs": now + u64::from(c.timeout_s) * 1000,
-    });
+    let context = Context {
+        aws_request_id: request_id,
+        invoked_function_arn: &plan.invoked_arn,
+        function_name: name,
+        function_version: &c.version,
+        memory_limit_in_mb: c.memory_mb,
+        log_group_name: &format!("/aws/lambda/{name}"),
+        log_stream_name: &env.log_stream,
+        deadline_ms: now + u64::from(c.timeout_s) * 1000,
+    };
+    let context = serde_json::to_string(&context).unwrap_or_default();
     let started = mono();
-    let ended = run(&mut env, &plan, payload, context.to_string(), deadline);
+    let ended = run(&mut env, &plan, payload, context, deadline);
     let duration = mono() - started;
     env.host.flush_logs();
     log.extend(env.host.take_logs());
@@ -544,6 +545,24 @@ fn execute(cloud: &Cloud, name: &str, mut plan: Plan, payload: &[u8], request_id
     });
     let outcome = Outcome { payload, function_error: error, executed_version: c.version.clone(), log: Vec::new(), cold };
     finish(cloud, name, &c, request_id, log, outcome, Ending { env, stream, duration, memory_used, init_ms, status })
+}
+
+/// The invocation's context as the guest reads it (`stratus.context`, see
+/// docs/function-abi.md): Lambda's context fields. A struct rather than a
+/// `json!` map, which built and dropped a tree of owned strings for every
+/// invocation.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Context<'a> {
+    aws_request_id: &'a str,
+    invoked_function_arn: &'a str,
+    function_name: &'a str,
+    function_version: &'a str,
+    #[serde(rename = "memoryLimitInMB")]
+    memory_limit_in_mb: u32,
+    log_group_name: &'a str,
+    log_stream_name: &'a str,
+    deadline_ms: u64,
 }
 
 /// How an invocation ended, for its REPORT line and its environment.
