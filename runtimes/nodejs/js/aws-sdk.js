@@ -410,9 +410,13 @@
   }
 
   // Whether an answer may hold binary values or timestamps to decode: the
-  // walks over it are skipped when its text shows neither.
-  const MAY_HOLD_BINARY = /"BS?"\s*:/;
-  const MAY_HOLD_TIME = /Time"\s*:\s*[-\d]/;
+  // walks over it are skipped when its text shows neither. Plain substring
+  // searches, wider than the fields they look for (a "B" or "BS" key, a key
+  // ending in Time): a false hit costs only the walk, which decides for
+  // itself. (Regular expressions did the same a few times slower: QuickJS's
+  // engine tries every position of the body: 5 % of a small call.)
+  const mayHoldBinary = (text) => text.includes('"B"') || text.includes('"BS"');
+  const mayHoldTime = (text) => text.includes('Time"');
 
   // `binary`: whether the input may hold Uint8Array or ArrayBuffer values
   // (false only when the document client marshalled it and saw none).
@@ -427,8 +431,8 @@
     let out = {};
     if (res.body) {
       out = JSON.parse(res.body);
-      if (MAY_HOLD_BINARY.test(res.body)) decodeBinary(out);
-      if (MAY_HOLD_TIME.test(res.body)) decodeDates(out);
+      if (mayHoldBinary(res.body)) decodeBinary(out);
+      if (mayHoldTime(res.body)) decodeDates(out);
     }
     out.$metadata = metadata(res);
     return out;
