@@ -5,13 +5,18 @@
 //
 //   (i)   the floor: fetch("_stratus/ping"), which the service worker answers
 //         with a constant from memory, doing nothing else;
-//   (ii)  fetch() of an HTTP API route backed by a trivial function (the noop
-//         sample: answers {}), through the service worker and its relay to
-//         the tab that owns the cloud;
+//   (ii)  fetch() of an HTTP API route backed by a trivial JavaScript function
+//         (nodejs22.x, `async () => ({ statusCode: 200, body: "{}" })`, as
+//         the issue asks; BENCH_FUNCTION=noop uses the Rust noop sample
+//         instead, which answers {} too), through the service worker and its
+//         relay to the tab that owns the cloud;
 //   (iii) the same route through the fast lane (fastFetch from
 //         stratus-client.js), tab to tab over a MessagePort;
 //   (iv)  the same route in-process, in the owner tab, through
-//         window.wasmBindings.stratus_handle (Cloud::handle from the page's wasm).
+//         window.wasmBindings.stratus_handle (Cloud::handle from the page's wasm);
+//   (v)   no Stratus code at all: a message from the separate page to the
+//         owner tab and back (a BroadcastChannel the owner echoes on), the
+//         cross-process round trip that (iii) rides on, as a floor for it.
 //
 // (i)–(iii) run in a separate page of the same origin (not the console); (iv)
 // in the console tab. Each figure reads the whole answer. Latency: one
@@ -29,14 +34,19 @@ import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { chromium } from "playwright-core";
-import { serveDist, chromiumArgs, repo, cpuProfile, median } from "./harness.mjs";
+import { serveDist, chromiumArgs, repo, cpuProfile, median, zipOf } from "./harness.mjs";
 
 const seconds = Number(process.env.BENCH_SECONDS || 2);
 const rounds = Number(process.env.BENCH_ROUNDS || 3);
 const isolated = process.env.BENCH_ISOLATED !== "0";
 const concurrencies = (process.env.BENCH_CONCURRENCY || "1,16,64").split(",").map(Number);
 const executable = process.env.CHROMIUM || "/usr/bin/chromium";
-const noop = fs.readFileSync(path.join(repo, "runtimes", "dist", "noop.wasm")).toString("base64");
+// The route's function: CreateFunction's Runtime and Code.ZipFile.
+const functionKind = process.env.BENCH_FUNCTION || "js";
+const fn =
+  functionKind === "noop"
+    ? { runtime: "provided.al2023", zip: fs.readFileSync(path.join(repo, "runtimes", "dist", "noop.wasm")).toString("base64") }
+    : { runtime: "nodejs22.x", zip: zipOf({ "index.mjs": 'export const handler = async () => ({ statusCode: 200, body: "{}" });' }).toString("base64") };
 
 // Installed in both pages: latency and throughput of an async `call`.
 function installTimers() {
@@ -90,7 +100,7 @@ function machine() {
 
 
 async function main() {
-  const results = { machine: machine(), seconds, rounds, concurrencies };
+  const results = { machine: machine(), function: functionKind, seconds, rounds, concurrencies };
   console.log("machine", results.machine);
   const html = `<!doctype html><meta charset="utf-8"><title>bench page</title><p>A page of the same origin, not the console.`;
   const server = await serveDist({ pages: { "/stratus/bench-page.html": html }, isolated });
@@ -111,7 +121,7 @@ async function main() {
     await owner.evaluate(installTimers);
 
     // The function and the API, created through the management APIs.
-    const route = await page.evaluate(async (code) => {
+    const route = await page.evaluate(async ({ runtime, zip }) => {
       window.SC = await import("./stratus-client.js");
       const post = async (path, body) => {
         const r = await SC.fastFetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -121,13 +131,14 @@ async function main() {
       };
       const fn = await post("_aws/lambda/2015-03-31/functions", {
         FunctionName: "noop",
-        Runtime: "provided.al2023",
+        Runtime: runtime,
+        Handler: "index.handler",
         Role: "arn:aws:iam::000000000000:role/bench",
-        Code: { ZipFile: code },
+        Code: { ZipFile: zip },
       });
       const api = await post("_aws/apigateway/v2/apis", { name: "bench", protocolType: "HTTP", target: fn.FunctionArn, routeKey: "GET /ping" });
       return `_api/${api.apiId}/ping`;
-    }, noop);
+    }, fn);
     results.route = route;
     await page.evaluate((route) => {
       const ok = (r) => {
@@ -139,9 +150,24 @@ async function main() {
         floor: () => fetch("_stratus/ping").then(ok),
         worker: () => fetch(route).then(ok),
         lane: () => SC.fastFetch(route).then(ok),
+        tabs: () => new Promise((resolve) => {
+          const id = window.__nextTab++;
+          window.__tabWaits.set(id, resolve);
+          window.__tabs.postMessage(id);
+        }),
+      };
+      window.__nextTab = 1;
+      window.__tabWaits = new Map();
+      window.__tabs = new BroadcastChannel("stratus-bench-tabs");
+      window.__tabs.onmessage = (event) => {
+        const resolve = window.__tabWaits.get(event.data);
+        window.__tabWaits.delete(event.data);
+        if (resolve) resolve();
       };
     }, route);
     await owner.evaluate((route) => {
+      const echo = new BroadcastChannel("stratus-bench-tabs");
+      echo.onmessage = (event) => echo.postMessage(event.data);
       // The same headers a fetch() carries, so the gateway builds the same event.
       const request = { method: "GET", path: "/" + route, query: "", headers: [["accept", "*/*"], ["user-agent", navigator.userAgent]], body: null };
       window.__calls = {
@@ -164,6 +190,7 @@ async function main() {
       ["worker", page, "(ii)  route through the service worker", 500, seconds * 1000],
       ["lane", page, "(iii) route through the fast lane", 3000, seconds * 1000],
       ["inProcess", owner, "(iv)  route in-process (stratus_handle)", 3000, 100],
+      ["tabs", page, "(v)   tab to tab and back, no Stratus code", 3000, seconds * 1000],
     ];
     // BENCH_WAYS=floor,worker runs only those (while working on one path).
     if (process.env.BENCH_WAYS) {
@@ -207,7 +234,7 @@ async function main() {
       );
     }
     const w = results.ways;
-    if (ways.length < 4) {
+    if (ways.length < 5) {
       console.log(JSON.stringify(results));
       return;
     }
@@ -219,6 +246,7 @@ async function main() {
       lane_over_worker_throughput: +(w.lane.perSecond[headline] / w.worker.perSecond[headline]).toFixed(2),
       lane_p50_us: w.lane.p50_us,
       in_process_p50_us: w.inProcess.p50_us,
+      tab_round_trip_p50_us: w.tabs.p50_us,
     };
     const t = results.targets;
     console.log("\nmedian of rounds:");
@@ -229,6 +257,7 @@ async function main() {
     console.log(`(ii) / (i): ${t.worker_over_floor_p50}× the floor's p50, ${t.worker_over_floor_throughput}× its time per request at ${headline} in flight (target ≤ 1.2)`);
     console.log(`(iii) / (ii): ${t.lane_over_worker_throughput}× the throughput at ${headline} in flight (target ≥ 5); p50 ${t.lane_p50_us} µs (target < 300)`);
     console.log(`(iv): p50 ${t.in_process_p50_us} µs (target < 100)`);
+    console.log(`(v): p50 ${t.tab_round_trip_p50_us} µs, the cross-process floor under (iii)`);
   } finally {
     await context.close();
     await server.close();
