@@ -98,7 +98,7 @@ export const handler = async (event, context) => {
   for (const event of [{ depth: 100000 }, { depth: 100000, map: true }]) {
     const overflow = await deep(event);
     assert.equal(overflow.headers["x-amz-function-error"], "Unhandled");
-    assert.equal(overflow.json.errorType, "RangeError", overflow.text);
+    assert.equal(overflow.json.errorType, "RangeError", JSON.stringify(event) + overflow.text);
     assert.equal(overflow.json.errorMessage, "Maximum call stack size exceeded");
     const next = await deep({ depth: 10 });
     assert.equal(next.json, 10);

@@ -46,14 +46,17 @@ const ON_DEMAND: &[(&str, &str, &str)] = &[
 /// QuickJS's stack limit, on the module's 1 MiB shadow stack (in linear
 /// memory). It is not the only limit: the engine's own stack for WebAssembly
 /// frames runs out too, and then the module traps instead of throwing a
-/// RangeError, which ends the environment. Measured in Chromium 156 with
-/// QuickJS's C built at -O2 (Cargo.toml): 512 KiB makes QuickJS throw its
-/// RangeError first both for a plain JavaScript recursion (at 1,700 to 2,000
-/// calls) and for one through a builtin's callback (`[0].map(() => f())`, at
-/// 500 to 700 levels); 640 KiB lets the second trap. (At -Oz, 384 KiB gave
-/// the RangeError at about 2,000 plain calls in Node 20, but in Chromium 156
-/// both kinds trapped first, from 2,500 and 600 levels.)
-const JS_STACK_BYTES: usize = 512 * 1024;
+/// RangeError, which ends the environment. QuickJS's check must come first
+/// with room to spare, since how deep the engine's stack already is when the
+/// guest starts, and how large its frames are (baseline or optimised code),
+/// vary. Measured in Chromium 156 with QuickJS's C at -O2 (Cargo.toml), by
+/// bisection with QuickJS's limit out of the way: the engine's stack ends a
+/// plain JavaScript recursion at 2,330 to 2,580 calls and one through a
+/// builtin's callback (`[0].map(() => f())`) at 585 to 610 levels. At 384
+/// KiB QuickJS throws at 1,361 and 415: 29 % short of the closer trap. (512
+/// KiB threw at 1,816 and 554, only 6 % short of it, and an end-to-end test
+/// saw the callback kind trap once in six runs.)
+const JS_STACK_BYTES: usize = 384 * 1024;
 
 /// The interrupt handler stops JavaScript this long before the deadline, so
 /// that it, and not the fuel check's hard stop at the deadline, ends an
