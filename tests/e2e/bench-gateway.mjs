@@ -18,8 +18,8 @@
 //         owner tab and back (a BroadcastChannel the owner echoes on), the
 //         cross-process round trip that (iii) rides on, as a floor for it.
 //
-// (i)–(iii) run in a separate page of the same origin (not the console); (iv)
-// in the console tab. Each figure reads the whole answer. Latency: one
+// (i)–(iii) and (v) run in a separate page of the same origin (not the
+// console); (iv) in the console tab. Each figure reads the whole answer. Latency: one
 // request at a time; throughput: N loops each sending its next request when
 // the previous is answered, for BENCH_SECONDS. The pages are cross-origin
 // isolated (COOP + COEP from the test server) so that performance.now() is
@@ -130,7 +130,7 @@ async function main() {
         return json;
       };
       const fn = await post("_aws/lambda/2015-03-31/functions", {
-        FunctionName: "noop",
+        FunctionName: "bench-route",
         Runtime: runtime,
         Handler: "index.handler",
         Role: "arn:aws:iam::000000000000:role/bench",

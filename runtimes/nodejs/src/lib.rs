@@ -519,12 +519,12 @@ fn handle(engine: &Engine, event: &str) -> (i32, String) {
     });
     let context = String::from_utf8_lossy(&host::context()).into_owned();
     engine.ctx.with(|ctx| {
-        let restore = |f: &Persistent<Function<'static>>| f.clone().restore(&ctx);
-        let [start, step, respond] = &engine.invoke;
-        let restored = || -> rquickjs::Result<(Object, (Function, Function, Function))> {
-            Ok((engine.internal.clone().restore(&ctx)?, (restore(start)?, restore(step)?, restore(respond)?)))
+        let restored = || -> rquickjs::Result<(Object, Function, Function, Function)> {
+            let [start, step, respond] = &engine.invoke;
+            let internal = engine.internal.clone().restore(&ctx)?;
+            Ok((internal, start.clone().restore(&ctx)?, step.clone().restore(&ctx)?, respond.clone().restore(&ctx)?))
         };
-        let (internal, (start, step, respond)) = match restored() {
+        let (internal, start, step, respond) = match restored() {
             Ok(r) => r,
             Err(e) => return (1, error_json("Runtime.InternalError", &e.to_string())),
         };
