@@ -277,7 +277,7 @@ mod functions {
     use stratus::engine::clock::ManualClock;
     use stratus::engine::http::{HttpRequest, HttpResponse};
     use stratus::engine::lambda::wasi::{
-        CloudLink, GuestConfig, GuestForm, GuestHost, GuestServices, Invocation, Monotonic, FUEL_REFILL,
+        CloudLink, GuestConfig, GuestForm, GuestHost, GuestServices, Invocation, Monotonic, FUEL_REFILL, STACK_EXCEEDED,
     };
     use stratus::engine::lambda::wasm::{HostStop, Instance, Module, Trap, Val, WasmEngine};
     use stratus::host::wasm_engine::{performance_monotonic, BrowserEngine};
@@ -607,6 +607,48 @@ x-amz-target:DynamoDB_20120810.GetItem\r\ncontent-length: 17\r\n\r\n{\"TableName
         let mut echo = guest(&echo_module(), COMMAND).await;
         assert_eq!(echo.run("fine"), Ok(vec![]));
         assert_eq!(echo.stdout(), "FINE");
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_cloud_call_deep_in_the_guests_stack_stops_the_run_before_its_work_starts() {
+        // Every level calls the cloud. The shim lets each call in (8 KiB is
+        // left long after the room a cloud call's work needs is not), and
+        // the call's own check, sized by its request, ends the run cleanly
+        // before the cloud sees the request that would not fit.
+        let levels_reached = |request: &str| {
+            let data: String = request.bytes().map(|b| format!("\\{b:02x}")).collect();
+            format!(
+                r#"(module
+              (import "stratus" "call" (func $call (param i32 i32) (result i32)))
+              (memory (export "memory") 1)
+              (data (i32.const 64) "{data}")
+              (func $down (export "_start")
+                (drop (call $call (i32.const 64) (i32.const {len})))
+                (call $down)))"#,
+                len = request.len()
+            )
+        };
+        let mut reached = Vec::new();
+        for request in [
+            // Another service: the most the check asks for (128 KiB).
+            "POST /_aws/lambda/2015-03-31/functions/f/invocations HTTP/1.1\r\n\r\n{}",
+            // A small DynamoDB request: 32 KiB, so the guest gets deeper.
+            "POST /_aws/dynamodb/ HTTP/1.1\r\nx-amz-target: DynamoDB_20120810.GetItem\r\n\r\n{\"TableName\":\"t\"}",
+        ] {
+            let mut g = guest(&levels_reached(request), COMMAND).await;
+            let mut calls = Vec::new();
+            // Several rounds: V8 optimises the shims on the way.
+            for round in 0..3 {
+                match g.run("") {
+                    Err(Trap::Host(HostStop::Fatal(message))) => assert_eq!(message, STACK_EXCEEDED, "round {round}"),
+                    other => panic!("round {round}: {other:?}"),
+                }
+                calls.push(std::mem::take(&mut *g.cloud.seen.borrow_mut()).len());
+            }
+            assert!(calls.iter().all(|&n| n > 1_000), "{calls:?} calls before the check stopped the run");
+            reached.push(calls[2]);
+        }
+        assert!(reached[1] > reached[0], "a DynamoDB call asks for less stack than another service's: {reached:?}");
     }
 
     #[wasm_bindgen_test]

@@ -43,15 +43,18 @@
 //! *host* run out of stack (without a check, that is what happens in most
 //! such runs, often while the host has a `RefCell` borrowed). Before calling
 //! Rust, the shim therefore checks that enough stack is left for the host
-//! ([`HOST_STACK_HEADROOM`], or [`CLOUD_CALL_STACK_HEADROOM`] under
-//! `stratus.call`) by spreading that many bytes of arguments into an empty
-//! function, which V8 checks before it pushes them; if there is not, the
-//! `RangeError` is thrown from the shim, among the guest's frames, and the
-//! host never starts. The check costs time in proportion to its size (in
-//! Chromium about 0.5 us for 8 KiB, 5 us for 128 KiB). Should an exception
-//! cross the dispatcher anyway, the instance notices (its count of host calls
-//! under way does not come back to zero) and reports a fatal host stop
-//! saying so, rather than a guest trap.
+//! ([`HOST_STACK_HEADROOM`]) by spreading that many bytes of arguments into
+//! an empty function, which V8 checks before it pushes them; if there is not,
+//! the `RangeError` is thrown from the shim, among the guest's frames, and
+//! the host never starts. The check costs time in proportion to its size (in
+//! Chromium about 0.6 us for 8 KiB, 7 to 10 us for 128 KiB), so the cloud
+//! call, whose work may need far more, asks for what its request needs once
+//! it has read it ([`Memory::has_stack_for`], [`stack_bytes`]: 32 KiB for a
+//! small DynamoDB request, up to 128 KiB); if that is not left, the call
+//! ends the run with a host stop that says the stack was exceeded, before
+//! its work starts. Should an exception cross the dispatcher anyway, the
+//! instance notices (its count of host calls under way does not come back to
+//! zero) and reports a fatal host stop saying so, rather than a guest trap.
 //!
 //! # Re-entrancy and lifetimes
 //!
@@ -75,30 +78,48 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasmparser::{CompositeInnerType, ExternalKind, Parser, Payload, TypeRef, ValType};
 
-use crate::engine::lambda::wasi::{Monotonic, STRATUS_MODULE};
+use crate::engine::lambda::wasi::Monotonic;
 use crate::engine::lambda::wasm::{
-    Compiling, HostStop, ImportId, Imports, Instance, Memory, Module, Trap, Val, WasmEngine,
+    Compiling, HostStop, ImportId, Imports, Instance, Memory, Module, StackNeed, Trap, Val, WasmEngine,
 };
 
 /// How much of the browser's stack a host function may use: the shim refuses
 /// to enter the host with less than this left (V8's whole stack is about
 /// 984 KiB). It covers the dispatcher and [`Imports::call`] of every import
-/// but `stratus.call`: the WASI functions, the rest of the `stratus` module
-/// and the fuel check, which need under 2 KiB (measured in a debug build).
+/// but the work of `stratus.call`: the WASI functions, the rest of the
+/// `stratus` module, the fuel check, and `stratus.call` as far as reading
+/// its request and asking for what its work needs ([`stack_bytes`]). A whole
+/// shallow cloud call (GetItem, DescribeLimits) was measured to need 3.5 to
+/// 5.5 KiB (`tests/e2e/host-stack.test.mjs`, docs/benchmarks-functions.md).
 pub const HOST_STACK_HEADROOM: u32 = 8 * 1024;
 
-/// The same for `stratus.call`, which reaches the whole cloud: a service's
-/// request handling, and possibly other functions' runs (each of whose host
-/// calls checks again). A cloud call costs far more than this check.
+/// What a DynamoDB request's work may need of the stack at least, however
+/// shallow the request: its answer may hold items nested 32 levels deep. The
+/// most measured for such a request was 20 KiB (a BatchGetItem, and a
+/// PartiQL SELECT, of items nested 31 levels deep).
+pub const DYNAMO_STACK_BASE: u32 = 32 * 1024;
+
+/// And for each level its request nests ([`StackNeed::Dynamo`]): the deepest
+/// recursion measured per level, an expression's parentheses, took about
+/// 470 bytes (47 KiB at the 100 levels the engine allows), a request's JSON
+/// about 230 (27 KiB at 120 levels).
+pub const DYNAMO_STACK_PER_LEVEL: u32 = 512;
+
+/// What any other cloud call may need (other services, another function's
+/// run, an API's integration): the most the check ever asks for, and more
+/// than twice the most measured for the deepest request of any kind.
 pub const CLOUD_CALL_STACK_HEADROOM: u32 = 128 * 1024;
 
-/// The stack headroom the shim of import `module.name` checks.
-fn headroom(module: &str, name: &str) -> u32 {
-    if module == STRATUS_MODULE && name == "call" {
-        CLOUD_CALL_STACK_HEADROOM
-    } else {
-        HOST_STACK_HEADROOM
-    }
+/// The bytes of stack `stratus.call` checks are left before its work,
+/// rounded up to 4 KiB (the shim keeps one argument list per size).
+pub fn stack_bytes(need: StackNeed) -> u32 {
+    let bytes = match need {
+        StackNeed::Dynamo { levels } => {
+            DYNAMO_STACK_BASE.saturating_add(levels.saturating_mul(DYNAMO_STACK_PER_LEVEL)).min(CLOUD_CALL_STACK_HEADROOM)
+        }
+        StackNeed::Cloud => CLOUD_CALL_STACK_HEADROOM,
+    };
+    bytes.div_ceil(4096) * 4096
 }
 
 #[wasm_bindgen(inline_js = r#"
@@ -133,6 +154,27 @@ function nothing() {}
 // Arrays whose spread takes that many bytes of stack, by size. Holey: V8
 // spreads `new Array(n)` about four times faster than a packed array.
 const rooms = new Map();
+function room(bytes) {
+  let list = rooms.get(bytes);
+  if (list === undefined) {
+    list = new Array(Math.ceil(bytes / 8));
+    rooms.set(bytes, list);
+  }
+  return list;
+}
+
+// Whether `bytes` of stack are left here: spreading that many bytes of
+// arguments into an empty function throws RangeError if not (V8 checks
+// before it pushes them), and the error is caught here, in JavaScript.
+export function stratus_stack_fits(bytes) {
+  try {
+    Reflect.apply(nothing, undefined, room(bytes));
+    return true;
+  } catch (e) {
+    if (e instanceof RangeError) return false;
+    throw e;
+  }
+}
 
 // A guest's import: checks that the host has stack enough (spreading `room`
 // throws RangeError here, in JavaScript, if not), then calls the instance's
@@ -142,21 +184,17 @@ const rooms = new Map();
 // others call `dispatch` with an array of them (which costs an array and a
 // crossing per argument).
 export function stratus_wasm_import(dispatch, fast, slot, headroom, numbers) {
-  let room = rooms.get(headroom);
-  if (room === undefined) {
-    room = new Array(Math.ceil(headroom / 8));
-    rooms.set(headroom, room);
-  }
+  const list = room(headroom);
   if (numbers) {
     return function (a, b, c, d) {
-      Reflect.apply(nothing, undefined, room);
+      Reflect.apply(nothing, undefined, list);
       const result = fast(slot, a, b, c, d);
       if (result === STOP) throw STOP;
       return result;
     };
   }
   return function (...args) {
-    Reflect.apply(nothing, undefined, room);
+    Reflect.apply(nothing, undefined, list);
     const result = dispatch(slot, args);
     if (result === STOP) throw STOP;
     return result;
@@ -177,6 +215,7 @@ extern "C" {
     fn stratus_wasm_byte_length(buffer: &JsValue) -> f64;
     fn stratus_guest_read(memory: &WebAssembly::Memory, ptr: u32, dst: &mut [u8]) -> bool;
     fn stratus_guest_write(memory: &WebAssembly::Memory, ptr: u32, src: &[u8]) -> bool;
+    fn stratus_stack_fits(bytes: u32) -> bool;
 }
 
 #[wasm_bindgen]
@@ -432,6 +471,10 @@ impl Memory for GuestMemory<'_> {
     fn size(&self) -> u64 {
         self.buffer().map_or(0, |buffer| stratus_wasm_byte_length(&buffer) as u64)
     }
+
+    fn has_stack_for(&self, need: StackNeed) -> bool {
+        stratus_stack_fits(stack_bytes(need))
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -611,7 +654,7 @@ impl Module for BrowserModule {
                 }
             };
             let numbers = crosses_as_numbers(&shared.links[*slot].sig);
-            let shim = stratus_wasm_import(&dispatch, &fast, *slot as u32, headroom(module, name), numbers);
+            let shim = stratus_wasm_import(&dispatch, &fast, *slot as u32, HOST_STACK_HEADROOM, numbers);
             Reflect::set(&namespace, &JsValue::from_str(name), &shim).map_err(|e| js_message(&e))?;
         }
 

@@ -34,10 +34,10 @@ const types = {
 // html}`), for tests that need a same-origin page that is not the console;
 // `isolated`, to send the headers that make pages cross-origin isolated
 // (COOP and COEP), so that performance.now() is precise to microseconds
-// instead of 100 µs (benchmarks).
-export async function serveDist({ pages = {}, isolated = false } = {}) {
-  if (!fs.existsSync(path.join(distDir, "index.html"))) {
-    throw new Error(`no built app in ${distDir}: run ./x test, which builds it first`);
+// instead of 100 µs (benchmarks); `dir`, another built app (a changed copy).
+export async function serveDist({ pages = {}, isolated = false, dir = distDir } = {}) {
+  if (!fs.existsSync(path.join(dir, "index.html"))) {
+    throw new Error(`no built app in ${dir}: run ./x test, which builds it first`);
   }
   const isolation = isolated ? { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" } : {};
   const server = http.createServer((req, res) => {
@@ -51,10 +51,10 @@ export async function serveDist({ pages = {}, isolated = false } = {}) {
       return;
     }
     let rel = decodeURIComponent(url.pathname.slice(base.length)) || "index.html";
-    let file = path.join(distDir, rel);
+    let file = path.join(dir, rel);
     let status = 200;
-    if (!file.startsWith(distDir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
-      file = path.join(distDir, "404.html");
+    if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      file = path.join(dir, "404.html");
       status = 404;
     }
     res.writeHead(status, {

@@ -32,7 +32,8 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use super::wasm::{HostStop, ImportId, Imports, Memory, Val};
+use super::wasm::{HostStop, ImportId, Imports, Memory, StackNeed, Val};
+use crate::engine::cloud::{route, Route};
 use crate::engine::clock::Clock;
 use crate::engine::http::{HttpRequest, HttpResponse};
 
@@ -827,7 +828,12 @@ impl Imports for GuestHost {
             Op::Call => {
                 let request = mem.read("the request", u32_arg(args, 0), u32_arg(args, 1) as u64)?;
                 let response = match parse_request(&request) {
-                    Ok(request) => self.services.cloud.call(request),
+                    Ok(request) => {
+                        if !mem.mem.has_stack_for(stack_need(&request)) {
+                            return Err(HostStop::Fatal(STACK_EXCEEDED.into()));
+                        }
+                        self.services.cloud.call(request)
+                    }
                     Err(reason) => HttpResponse::new(400).with_body("text/plain; charset=utf-8", reason),
                 };
                 let message = serialize_response(&response);
@@ -873,6 +879,66 @@ impl Imports for GuestHost {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// How deep a cloud call's work goes.
+
+/// Why a `stratus.call` ends the run when the host has not stack enough left
+/// to answer it (the guest's own stack overflow reads the same).
+pub const STACK_EXCEEDED: &str = "Maximum call stack size exceeded (the guest called stratus.call with too little of the stack left for the host to answer)";
+
+/// What answering `request`, a guest's `stratus.call`, may need of the
+/// stack. A DynamoDB request's work recurses only as deep as its JSON and
+/// its expressions nest ([`nesting`]), or its items (which the engine caps at
+/// 32 levels, whatever the request); anything else may reach the whole cloud.
+pub fn stack_need(request: &HttpRequest) -> StackNeed {
+    match route(&request.path) {
+        Route::DynamoDb => StackNeed::Dynamo { levels: nesting(&request.body) },
+        _ => StackNeed::Cloud,
+    }
+}
+
+/// An upper bound on how many levels deep the engine recurses over a
+/// DynamoDB request body: the deepest nesting of the JSON's arrays and
+/// objects, plus, inside its strings (expressions, PartiQL statements and
+/// their literals), every opening bracket, every `\u` escape (which may spell
+/// one) and every "not" in any case (a NOT nests without brackets), counted
+/// wherever they are rather than by depth. It may count too many (a text
+/// with brackets in it asks for a larger check), never too few.
+pub fn nesting(body: &[u8]) -> u32 {
+    let (mut depth, mut deepest, mut inner) = (0u32, 0u32, 0u32);
+    let mut in_string = false;
+    let mut i = 0;
+    while i < body.len() {
+        let b = body[i];
+        if in_string {
+            match b {
+                b'"' => in_string = false,
+                b'\\' => {
+                    if body.get(i + 1) == Some(&b'u') {
+                        inner += 1;
+                    }
+                    i += 1;
+                }
+                b'(' | b'[' | b'{' => inner += 1,
+                b'n' | b'N' if body.get(i + 1..i + 3).is_some_and(|w| w.eq_ignore_ascii_case(b"ot")) => inner += 1,
+                _ => {}
+            }
+        } else {
+            match b {
+                b'"' => in_string = true,
+                b'[' | b'{' => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    deepest.saturating_add(inner)
 }
 
 // ---------------------------------------------------------------------------
@@ -1013,7 +1079,43 @@ fn reason_phrase(status: u16) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::{FuelPace, FUEL_REFILL, FUEL_REFILL_MAX};
+    use super::{nesting, stack_need, FuelPace, FUEL_REFILL, FUEL_REFILL_MAX};
+    use crate::engine::http::HttpRequest;
+    use crate::engine::lambda::wasm::StackNeed;
+
+    #[test]
+    fn nesting_bounds_how_deep_a_dynamodb_request_makes_the_engine_recurse() {
+        assert_eq!(nesting(b""), 0);
+        assert_eq!(nesting(br#"{"TableName":"t","Key":{"id":{"S":"1"}}}"#), 3);
+        // The JSON's depth, not its count of brackets.
+        assert_eq!(nesting(br#"{"Keys":[{"id":{"S":"1"}},{"id":{"S":"2"}},{"id":{"S":"3"}}]}"#), 4);
+        // Inside strings every opening bracket counts, wherever it is...
+        assert_eq!(nesting(br#"{"FilterExpression":"(a = :v) AND ((b = :w))"}"#), 1 + 3);
+        assert_eq!(nesting(br#"{"Statement":"SELECT * FROM t WHERE a = [1, {'b': 2}]"}"#), 1 + 2);
+        // ...as does a NOT in any case (it nests without brackets) and an
+        // escape that may spell a bracket.
+        assert_eq!(nesting(br#"{"F":"NOT not nOt a","G":"("}"#), 1 + 3 + 1);
+        // An escaped quote does not end a string; brackets in strings do
+        // not lower the depth.
+        assert_eq!(nesting(br#"{"F":""[[[""}"#), 1 + 3);
+        assert_eq!(nesting(br#"[[{"a":"]]]]"}]]"#), 3);
+        // Unbalanced input (which the engine refuses) cannot wrap around.
+        assert_eq!(nesting(b"]]]]{"), 1);
+        assert_eq!(nesting(&b"[".repeat(300)), 300);
+    }
+
+    #[test]
+    fn only_dynamodb_calls_are_sized_by_their_request() {
+        let request = |path: &str, body: &str| {
+            let mut r = HttpRequest::from_target("POST", path);
+            r.body = body.as_bytes().to_vec();
+            r
+        };
+        assert_eq!(stack_need(&request("/_aws/dynamodb/", r#"{"a":[1]}"#)), StackNeed::Dynamo { levels: 2 });
+        for path in ["/_aws/lambda/2015-03-31/functions/f/invocations", "/_aws/logs/", "/_api/abc/items", "/elsewhere"] {
+            assert_eq!(stack_need(&request(path, "{}")), StackNeed::Cloud, "{path}");
+        }
+    }
 
     #[test]
     fn fuel_refills_follow_the_guests_pace() {

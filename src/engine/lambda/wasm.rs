@@ -51,6 +51,28 @@ pub trait Memory {
     fn write(&mut self, ptr: u32, data: &[u8]) -> bool;
     /// The memory's current size in bytes.
     fn size(&self) -> u64;
+    /// Whether the host has stack enough left, below the guest's call, for
+    /// work that needs `need`. Engines whose host functions run on a stack
+    /// of their own (wasmi's host is native code) always have; the browser's
+    /// share one stack with the guest's frames, and check, so that the host
+    /// never runs out of it half way through its work.
+    fn has_stack_for(&self, need: StackNeed) -> bool {
+        let _ = need;
+        true
+    }
+}
+
+/// How much stack a host function's work may take below the guest's call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StackNeed {
+    /// A DynamoDB request whose work recurses at most `levels` levels deep
+    /// (its JSON's nesting, its expressions' parentheses and NOTs, its
+    /// statements' nested literals: see `wasi::stack_need`). The engine's
+    /// own bounds cap what it accepts.
+    Dynamo { levels: u32 },
+    /// Anything else the cloud answers: other services, other functions'
+    /// runs (whose guests check again at their own calls).
+    Cloud,
 }
 
 /// Which import an [`Imports`] object answers: resolved once per instance so
