@@ -905,12 +905,13 @@ pub fn stack_need(request: &HttpRequest) -> StackNeed {
 /// their literals), every opening bracket, every `\u` escape (which may spell
 /// one) and every "not" in any case (a NOT nests without brackets), counted
 /// wherever they are rather than by depth. It may count too many (a text
-/// with brackets in it asks for a larger check), never too few.
+/// with brackets in it asks for a larger check), never too few. It stops
+/// counting at [`NESTING_ENOUGH`], so a large request is not read to its end.
 pub fn nesting(body: &[u8]) -> u32 {
     let (mut depth, mut deepest, mut inner) = (0u32, 0u32, 0u32);
     let mut in_string = false;
     let mut i = 0;
-    while i < body.len() {
+    while i < body.len() && deepest + inner < NESTING_ENOUGH {
         let b = body[i];
         if in_string {
             match b {
@@ -938,8 +939,12 @@ pub fn nesting(body: &[u8]) -> u32 {
         }
         i += 1;
     }
-    deepest.saturating_add(inner)
+    deepest + inner
 }
+
+/// Deeper than anything the engine accepts (JSON 128 levels, expressions
+/// 100, attribute values 32): [`nesting`] need not count further.
+pub const NESTING_ENOUGH: u32 = 1024;
 
 // ---------------------------------------------------------------------------
 // HTTP/1.1 messages for `stratus.call`.
@@ -1079,7 +1084,7 @@ fn reason_phrase(status: u16) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::{nesting, stack_need, FuelPace, FUEL_REFILL, FUEL_REFILL_MAX};
+    use super::{nesting, stack_need, FuelPace, FUEL_REFILL, FUEL_REFILL_MAX, NESTING_ENOUGH};
     use crate::engine::http::HttpRequest;
     use crate::engine::lambda::wasm::StackNeed;
 
@@ -1102,6 +1107,8 @@ mod tests {
         // Unbalanced input (which the engine refuses) cannot wrap around.
         assert_eq!(nesting(b"]]]]{"), 1);
         assert_eq!(nesting(&b"[".repeat(300)), 300);
+        // Counting stops where it no longer matters.
+        assert_eq!(nesting(&b"{\"F\":\"((((((((".repeat(10_000)), NESTING_ENOUGH);
     }
 
     #[test]
