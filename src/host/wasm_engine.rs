@@ -89,14 +89,14 @@ use crate::engine::lambda::wasm::{
 /// but the work of `stratus.call`: the WASI functions, the rest of the
 /// `stratus` module, the fuel check, and `stratus.call` as far as reading
 /// its request and asking for what its work needs ([`stack_bytes`]). A whole
-/// shallow cloud call (GetItem, DescribeLimits) was measured to need 3.5 to
-/// 5.5 KiB (`tests/e2e/host-stack.test.mjs`, docs/benchmarks-functions.md).
+/// shallow cloud call (GetItem, DescribeLimits) was measured to need 4 to
+/// 6 KiB (`tests/e2e/host-stack.test.mjs`, docs/benchmarks-functions.md).
 pub const HOST_STACK_HEADROOM: u32 = 8 * 1024;
 
 /// What a DynamoDB request's work may need of the stack at least, however
 /// shallow the request: its answer may hold items nested 32 levels deep. The
-/// most measured for such a request was 20 KiB (a BatchGetItem, and a
-/// PartiQL SELECT, of items nested 31 levels deep).
+/// most measured for such a request was 22 KiB (a BatchGetItem of items
+/// nested 20 and 31 levels deep; a PartiQL SELECT of them, 19 KiB).
 pub const DYNAMO_STACK_BASE: u32 = 32 * 1024;
 
 /// And for each level its request nests ([`StackNeed::Dynamo`]): the deepest
