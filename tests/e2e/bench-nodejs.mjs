@@ -23,6 +23,12 @@
 // profile to $TMPDIR/stratus-nodejs.cpuprofile.
 // Each figure is the median of BENCH_RERUNS runs of the set (below).
 // Prints a summary and, last, one JSON line with every figure.
+//
+// With STRATUS_E2E_DIST_B=/path/to/another/dist it measures two builds side
+// by side in one browser: each in its own tab (its own origin), the set run
+// on one and then the other, BENCH_RERUNS times, so that a burst of load on
+// a noisy machine moves both. (Between browser starts the same build's p50
+// moved by 30 to 60 % on 2026-12-02; within one start much less.)
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -32,14 +38,23 @@ import { serveDist, chromiumArgs, waitForServiceWorker, zipOf, cpuProfile, media
 const executable = process.env.CHROMIUM || "/usr/bin/chromium";
 const rounds = Number(process.env.BENCH_ROUNDS || 2000);
 
-const server = await serveDist({ isolated: true });
+const builds = [["a", process.env.STRATUS_E2E_DIST ? path.resolve(process.env.STRATUS_E2E_DIST) : undefined]];
+if (process.env.STRATUS_E2E_DIST_B) builds.push(["b", path.resolve(process.env.STRATUS_E2E_DIST_B)]);
 const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), "stratus-bench-js-"));
 const context = await chromium.launchPersistentContext(profileDir, { executablePath: executable, headless: true, args: chromiumArgs });
-const page = context.pages()[0] || (await context.newPage());
-await page.goto(server.url);
-await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor({ timeout: 60000 });
-await waitForServiceWorker(page);
-if (!(await page.evaluate(() => self.crossOriginIsolated))) throw new Error("the page is not cross-origin isolated");
+const servers = [];
+const pages = [];
+for (const [, dir] of builds) {
+  const server = await serveDist({ isolated: true, ...(dir ? { dir } : {}) });
+  servers.push(server);
+  const page = pages.length === 0 && context.pages()[0] ? context.pages()[0] : await context.newPage();
+  await page.goto(server.url);
+  await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor({ timeout: 60000 });
+  await waitForServiceWorker(page);
+  if (!(await page.evaluate(() => self.crossOriginIsolated))) throw new Error("the page is not cross-origin isolated");
+  pages.push(page);
+}
+const page = pages[0];
 
 const handlers = {
   empty: `export const handler = async () => 1;`,
@@ -54,7 +69,7 @@ const db = new DynamoDBClient({});
 export const handler = async (event) => (await db.send(new GetItemCommand({ TableName: "BenchJs", Key: { id: { S: event.id } } }))).Item;`,
 };
 
-await page.evaluate(
+const prepare = (page) => page.evaluate(
   async ({ zips }) => {
     const enc = new TextEncoder();
     const dec = new TextDecoder();
@@ -92,27 +107,35 @@ await page.evaluate(
   },
   { zips: Object.fromEntries(Object.entries(handlers).map(([k, v]) => [k, zipOf({ "index.mjs": v }).toString("base64")])) },
 );
+for (const p of pages) await prepare(p);
 
-const figures = {};
-// The set is measured BENCH_RERUNS times in turn (default 3) and each figure
-// is the median of its runs: a burst of load, or a run where V8 has not yet
-// optimised some of the runtime's functions, then moves one run, not the result.
+// The set is measured BENCH_RERUNS times in turn (default 3), on each build
+// in turn, and each figure is the median of its runs: a burst of load, or a
+// run where V8 has not yet optimised some of the runtime's functions, then
+// moves one run, not the result.
 const reruns = Number(process.env.BENCH_RERUNS || 3);
 const cases = [["door"], ["empty", "empty", false], ["getitem", "getitem", false], ["getitem_tail", "getitem", true], ["raw", "raw", false]];
-const runs = Object.fromEntries(cases.map(([key]) => [key, []]));
+const runs = builds.map(() => Object.fromEntries(cases.map(([key]) => [key, []])));
 for (let run = 0; run < reruns; run++) {
-  for (const [key, name, tail] of cases) {
-    runs[key].push(
-      key === "door"
-        ? await page.evaluate((rounds) => window.__time(() => window.__l("GET", "/_aws/lambda/2015-03-31/nothing-here", undefined), rounds), rounds)
-        : await page.evaluate(({ name, tail, rounds }) => window.__time(window.__invoke(name, tail), rounds), { name, tail, rounds }),
-    );
+  for (const [b, p] of pages.entries()) {
+    for (const [key, name, tail] of cases) {
+      runs[b][key].push(
+        key === "door"
+          ? await p.evaluate((rounds) => window.__time(() => window.__l("GET", "/_aws/lambda/2015-03-31/nothing-here", undefined), rounds), rounds)
+          : await p.evaluate(({ name, tail, rounds }) => window.__time(window.__invoke(name, tail), rounds), { name, tail, rounds }),
+      );
+    }
   }
 }
-for (const [key, list] of Object.entries(runs)) {
-  figures[key] = Object.fromEntries(["p50_us", "p90_us", "p99_us", "mean_us"].map((f) => [f, median(list.map((r) => r[f]))]));
-  figures[key].p50_runs = list.map((r) => r.p50_us);
-}
+const summary = (list) => {
+  const figures = {};
+  for (const [key, rs] of Object.entries(list)) {
+    figures[key] = Object.fromEntries(["p50_us", "p90_us", "p99_us", "mean_us"].map((f) => [f, median(rs.map((r) => r[f]))]));
+    figures[key].p50_runs = rs.map((r) => r.p50_us);
+  }
+  return figures;
+};
+const figures = builds.length === 1 ? summary(runs[0]) : Object.fromEntries(builds.map(([name, dir], b) => [name, { dist: dir, ...summary(runs[b]) }]));
 
 if (process.env.PROFILE) {
   const profiled = handlers[process.env.PROFILE] ? process.env.PROFILE : "getitem";
@@ -121,7 +144,24 @@ if (process.env.PROFILE) {
   );
 }
 
-for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(13)} p50 ${v.p50_us} µs (runs ${v.p50_runs.join(", ")}), p90 ${v.p90_us} µs, p99 ${v.p99_us} µs, mean ${v.mean_us} µs`);
+for (const [b, [name, dir]] of builds.entries()) {
+  const f = builds.length === 1 ? figures : figures[name];
+  if (builds.length > 1) console.log(`build ${name}: ${dir}`);
+  for (const [key] of cases) {
+    const v = f[key];
+    console.log(`${key.padEnd(13)} p50 ${v.p50_us} µs (runs ${v.p50_runs.join(", ")}), p90 ${v.p90_us} µs, p99 ${v.p99_us} µs, mean ${v.mean_us} µs`);
+  }
+}
+if (builds.length > 1) {
+  // Paired: each run's p50 on build a over the same run's on build b, taken
+  // a few hundred milliseconds apart; the median of those ratios.
+  figures.ratio_a_to_b = {};
+  for (const [key] of cases) {
+    const ratios = runs[0][key].map((r, i) => r.p50_us / runs[1][key][i].p50_us);
+    figures.ratio_a_to_b[key] = Math.round(median(ratios) * 100) / 100;
+  }
+  console.log(`a / b, the median of each run's p50 ratio: ${Object.entries(figures.ratio_a_to_b).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+}
 console.log(JSON.stringify(figures));
 await context.close();
-await server.close();
+for (const server of servers) await server.close();
