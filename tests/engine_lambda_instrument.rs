@@ -629,8 +629,10 @@ fn function_indices_move_up_by_one_past_the_imports() {
     // Calls: imports keep their index, defined functions move.
     assert_eq!(before.calls[5], [6, 6, 1, 6, 6, 1]);
     assert_eq!(after.calls[5], [2, 7, 7, 1, 7, 7, 1]);
-    // One check per function (no loops), and otherwise the same code.
-    assert_eq!(after.fuel_calls(), [1, 1, 1, 1, 1, 1]);
+    // One check per function (no loops) but $apply, which only a direct call
+    // reaches (the others are in a table, named by `ref.func`, exported or
+    // the start function); otherwise the same code.
+    assert_eq!(after.fuel_calls(), [1, 1, 1, 1, 0, 1]);
     for i in 0..before.bodies.len() {
         let unchecked = after.without_checks(i);
         let renumbered: Vec<String> = before.bodies[i]
@@ -710,16 +712,19 @@ fn every_loop_header_gets_a_check_charging_its_body() {
             br $outer)))
       (func (export "_start") (drop (call $count (i32.const 3))) (call $nested (i32.const 300))))"#;
     let r = read(&prep(text).bytes);
-    assert_eq!(r.fuel_calls(), [2, 3, 1]);
-    // $count: the body is `loop`, `local.get 0`, `end`; the loop is its five
-    // operators and its `end`.
-    assert_eq!(r.costs(0), [3, 6]);
-    // $nested: block, loop, end (function) on its longest path (`br_if
-    // $out` leaves from inside the loop, past the block's `end`); the outer
-    // loop: loop $inner, local.get, i32.eqz, br_if, br (its `end` is never
-    // reached); the inner: 7 + end.
-    assert_eq!(r.costs(1), [3, 5, 8]);
-    assert_eq!(r.costs(2), [6]);
+    // $count and $nested are in no cycle of calls: no check at their entry
+    // (their caller charges it), one at each loop.
+    assert_eq!(r.fuel_calls(), [1, 2, 1]);
+    // $count's loop is its five operators and its `end` (its body outside
+    // the loop, `loop`, `local.get 0`, `end`, costs 3).
+    assert_eq!(r.costs(0), [6]);
+    // $nested's outer loop: loop $inner, local.get, i32.eqz, br_if, br (its
+    // `end` is never reached); the inner: 7 + end. (Outside its loops:
+    // block, loop, end on its longest path, 3.)
+    assert_eq!(r.costs(1), [5, 8]);
+    // _start: i32.const, call $count (1 + 3), drop, i32.const, call $nested
+    // (1 + 3), end.
+    assert_eq!(r.costs(2), [12]);
     // The checks come right after `loop`.
     let body = &r.bodies[0];
     let at = body.iter().position(|op| op.starts_with("Loop")).unwrap();
@@ -767,12 +772,16 @@ fn a_dispatch_loop_is_charged_its_longest_case_not_all_of_them() {
     // The loop's longest pass is case 1: three blocks, local.get, br_table
     // (5); at `end $c1` local.get, if (7); the then arm's six operators and
     // `else` (14); i32.const, local.set, br $next (17). Case 0 costs 12.
-    assert_eq!(r.costs(0), [4, 17]);
-    assert!(r.costs(0)[1] < whole);
-    // $early: the fall-through path (local.get, if, 2 × 4, i32.const, end:
-    // 12) is longer than the early return (local.get, if, i32.const,
-    // return: 4).
-    assert_eq!(r.costs(1), [12]);
+    // ($interp has no entry check: its caller charges those 4.)
+    assert_eq!(r.costs(0), [17]);
+    assert!(r.costs(0)[0] < whole);
+    // $early has no check at all: its caller charges its longest path, the
+    // fall-through (local.get, if, 2 × 4, i32.const, end: 12), not the
+    // early return (local.get, if, i32.const, return: 4).
+    assert!(r.costs(1).is_empty());
+    // _start: i32.const, call $interp (1 + 4), drop, i32.const, call $early
+    // (1 + 12), drop, end.
+    assert_eq!(r.costs(2), [23]);
     // The rewritten module still runs as the original.
     let mut run = run::instantiate(&prep(text).bytes, 1 << 40, u32::MAX).unwrap();
     run.call("_start").unwrap();
@@ -803,7 +812,7 @@ fn unusual_control_flow_still_validates() {
         (call $early (i32.const 1))
         (drop (call $dead))))"#;
     let r = read(&prep(text).bytes);
-    assert_eq!(r.fuel_calls(), [2, 3, 2, 1]);
+    assert_eq!(r.fuel_calls(), [1, 2, 1, 1]);
     let mut run = run::instantiate(&prep(text).bytes, 1 << 40, u32::MAX).unwrap();
     let e = run.call("_start").unwrap_err();
     assert!(e.to_string().contains("unreachable"), "{e}");
@@ -897,7 +906,7 @@ fn post_mvp_features_round_trip() {
     let p = prep_mb(FEATURES_MODULE, 4).unwrap();
     validate(&p.bytes);
     let r = read(&p.bytes);
-    assert_eq!(r.fuel_calls(), [1, 1, 2]);
+    assert_eq!(r.fuel_calls(), [1, 0, 2]);
     for op in [
         "MemoryInit",
         "DataDrop",
@@ -1078,6 +1087,64 @@ fn recursion_without_loops_reaches_the_fuel_function() {
     let mut run = run::instantiate(&prep(text).bytes, 100, u32::MAX).unwrap();
     run.call("_start").unwrap();
     assert_eq!(run.host().fuel_calls, 1 + 301 / 13);
+}
+
+#[test]
+fn a_cycle_of_calls_keeps_a_check_and_its_other_functions_are_charged_at_the_call() {
+    let text = r#"(module
+      (memory (export "memory") 1)
+      (func $ping (param i32) (call $pong (local.get 0)))
+      (func $pong (param i32)
+        (if (local.get 0) (then (call $ping (i32.sub (local.get 0) (i32.const 1))))))
+      (func $leaf (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+      (func (export "_start") (call $ping (call $leaf (i32.const 300)))))"#;
+    let r = read(&prep(text).bytes);
+    // $pong, the larger of the cycle's two, is checked; $ping and $leaf,
+    // which no cycle needs, are not.
+    assert_eq!(r.fuel_calls(), [0, 1, 0, 1]);
+    // $pong: local.get, if, local.get, i32.const, i32.sub, call $ping (1 +
+    // its local.get, call and end: 4), end, end.
+    assert_eq!(r.costs(1), [11]);
+    // _start: i32.const, call $leaf (1 + 4), call $ping (1 + 3), end.
+    assert_eq!(r.costs(3), [11]);
+    let mut run = run::instantiate(&prep(text).bytes, 1 << 40, u32::MAX).unwrap();
+    run.call("_start").unwrap();
+
+    // Endless, the cycle still reaches the fuel function at each turn.
+    let endless = r#"(module
+      (memory (export "memory") 1)
+      (func $ping (call $pong))
+      (func $pong (call $ping))
+      (func (export "_start") (call $ping)))"#;
+    assert_eq!(read(&prep(endless).bytes).fuel_calls(), [0, 1, 1]);
+    let mut run = run::instantiate(&prep(endless).bytes, 10, 50).unwrap();
+    let e = run.call("_start").unwrap_err();
+    assert!(e.to_string().contains("Task timed out"), "{e}");
+    assert_eq!(run.host().fuel_calls, 50);
+}
+
+#[test]
+fn a_call_that_would_charge_more_than_the_limit_gets_a_check_instead() {
+    // $f0 calls $f1 twice, $f1 calls $f2 twice, ... so that what a call
+    // charges doubles at each level: $f15 costs 2 (nop, end), $f14 7, and
+    // $f4 would cost 10,237.
+    let mut text = String::from(r#"(module (memory (export "memory") 1)"#);
+    for k in 0..15 {
+        text += &format!("(func $f{k} (call $f{n}) (call $f{n}))", n = k + 1);
+    }
+    text += r#"(func $f15 nop) (func (export "_start") (call $f0)))"#;
+    let r = read(&prep(&text).bytes);
+    let mut expected = vec![0; 17];
+    expected[4] = 1;
+    expected[16] = 1;
+    assert_eq!(r.fuel_calls(), expected);
+    const { assert!(10_237 > instrument::MAX_CHARGED_AT_CALL) };
+    assert_eq!(r.costs(4), [10_237]);
+    // Above it, a call of $f4 costs 1: $f3 costs 2 × 1 + 1 = 3, $f2 2 × (1 +
+    // 3) + 1 = 9, $f1 21, $f0 45, and _start 1 + 45 + 1.
+    assert_eq!(r.costs(16), [47]);
+    let mut run = run::instantiate(&prep(&text).bytes, 1 << 40, u32::MAX).unwrap();
+    run.call("_start").unwrap();
 }
 
 #[test]

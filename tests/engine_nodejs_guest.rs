@@ -1424,3 +1424,30 @@ fn the_lambda_developer_guides_api_gateway_tutorials_run_against_stratus() {
     let answer = env.invoke(json!({ "operation": "echo", "payload": { "somekey1": "somevalue1" } }));
     assert_eq!(ok(&answer), &json!({ "somekey1": "somevalue1" }));
 }
+
+/// QuickJS is made of many small functions, most in no cycle of calls: those
+/// are charged at their calls rather than checking fuel at their entry
+/// (src/engine/lambda/entry_checks.rs). Prints how many keep the check and
+/// how long the rewrite takes (CreateFunction pays it).
+#[test]
+fn most_of_the_runtimes_functions_are_charged_at_their_calls() {
+    let Some(bytes) = runtime_bytes() else { return };
+    let started = Instant::now();
+    let prepared = instrument::prepare(&bytes, 128, &allowed).expect("nodejs.wasm passes the deploy-time checks");
+    let took = started.elapsed();
+    let mut globals = 0u32;
+    let mut entry_get = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(&prepared.bytes) {
+        match payload.expect("the rewritten module parses") {
+            wasmparser::Payload::GlobalSection(reader) => globals = reader.count(),
+            wasmparser::Payload::CodeSectionEntry(body) => {
+                let first = body.get_operators_reader().expect("a body").read().expect("an operator");
+                entry_get.push(matches!(first, wasmparser::Operator::GlobalGet { global_index } if global_index + 1 == globals));
+            }
+            _ => {}
+        }
+    }
+    let checked = entry_get.iter().filter(|&&c| c).count();
+    eprintln!("{checked} of {} functions check fuel at their entry; the rewrite took {took:?}", entry_get.len());
+    assert!(checked * 2 < entry_get.len(), "{checked} of {} functions are checked", entry_get.len());
+}

@@ -25,8 +25,12 @@
 //! defined function's index moves up by one; calls, `ref.func`, exports, the
 //! start function, element segments and the name section are renumbered).
 //!
-//! A check is put at the entry of every defined function and right after
-//! every `loop` instruction (the loop header, which every iteration passes):
+//! A check is put right after every `loop` instruction (the loop header,
+//! which every iteration passes) and at the entry of the functions that
+//! need one: those a call from outside the module's direct calls can reach
+//! (exports, the start function, `call_indirect` targets) and enough others
+//! that every cycle of calls passes a check (`entry_checks.rs`); a call of
+//! any other function is charged in its caller's check instead:
 //!
 //! ```wat
 //! global.get $fuel  i64.const COST  i64.sub  global.set $fuel
@@ -40,7 +44,9 @@
 //! with a timeout. Because the counter starts at 0, the first check of a fresh
 //! instance calls the host at once, so the host chooses every budget itself.
 //!
-//! `COST` counts operators, one each. Every operator of a function body
+//! `COST` counts operators, one each, and a `call` of a function without an
+//! entry check 1 plus that function's cost outside its loops (which counts
+//! its own such calls the same way). Every operator of a function body
 //! belongs to exactly one *region*: the innermost `loop` around it (from the
 //! operator after `loop` up to and including the loop's `end`), or else the
 //! function body itself (including its final `end`; a nested `loop`
@@ -50,8 +56,8 @@
 //! branch or fall out of it, `return`, a trap). Inside a region control only
 //! moves forward, except through nested loops, whose operators their own
 //! checks charge, so that path is found in one walk (see `region_costs`).
-//! The charge is an upper bound of the operators run (calls charge at their
-//! callee's entry) and it is tight where it matters: an interpreter's
+//! The charge is an upper bound of the operators run (a call of a checked
+//! function charges at its entry) and it is tight where it matters: an interpreter's
 //! dispatch loop (QuickJS's runs each JavaScript bytecode through a
 //! `br_table` of hundreds of cases) is charged its longest case, not the sum
 //! of all of them. The first rewrite charged each region's whole size: 11,794
@@ -62,6 +68,8 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::fmt;
 
+use super::entry_checks::Plan;
+pub use super::entry_checks::MAX_CHARGED_AT_CALL;
 use wasm_encoder::reencode::{utils, Error as ReencodeError, Reencode};
 use wasm_encoder::{ConstExpr, EntityType, Instruction, SectionId};
 use wasmparser::types::{CoreTypeId, TypesRef};
@@ -303,6 +311,9 @@ pub fn prepare(
         have_types: false,
         have_imports: false,
         have_globals: false,
+        plan: super::entry_checks::plan(module, func_imports, region_costs)
+            .map_err(|e| format!("Stratus could not instrument the module: {e}."))?,
+        next_body: 0,
     };
     let mut out = wasm_encoder::Module::new();
     rewriter
@@ -514,6 +525,10 @@ struct Rewriter {
     have_types: bool,
     have_imports: bool,
     have_globals: bool,
+    /// Which functions have an entry check, and every check's cost.
+    plan: Plan,
+    /// The defined function whose body comes next.
+    next_body: usize,
 }
 
 type Reencoded<T> = Result<T, ReencodeError<Infallible>>;
@@ -594,7 +609,7 @@ impl Rewriter {
 /// not the sum of them all. Should a body use control flow this walk does
 /// not model (none the ABI's features allow), every region is charged its
 /// whole size instead, which is an upper bound too.
-fn region_costs(body: &FunctionBody<'_>) -> Result<Vec<u64>, BinaryReaderError> {
+fn region_costs(body: &FunctionBody<'_>, call_cost: &dyn Fn(u32) -> u64) -> Result<Vec<u64>, BinaryReaderError> {
     enum Kind {
         Func,
         Block,
@@ -645,8 +660,12 @@ fn region_costs(body: &FunctionBody<'_>) -> Result<Vec<u64>, BinaryReaderError> 
     let mut reader = body.get_operators_reader()?;
     while !reader.eof() {
         let op = reader.read()?;
-        sizes[region] += 1;
-        cost = cost.map(|c| c + 1);
+        let weight = match op {
+            Operator::Call { function_index } => call_cost(function_index),
+            _ => 1,
+        };
+        sizes[region] += weight;
+        cost = cost.map(|c| c + weight);
         match op {
             Operator::Loop { .. } => {
                 sizes.push(0);
@@ -850,9 +869,13 @@ impl Reencode for Rewriter {
         code: &mut wasm_encoder::CodeSection,
         body: FunctionBody<'_>,
     ) -> Reencoded<()> {
-        let costs = region_costs(&body)?;
+        let index = self.next_body;
+        self.next_body += 1;
+        let costs = std::mem::take(&mut self.plan.costs[index]);
         let mut f = self.new_function_with_parsed_locals(&body)?;
-        self.fuel_check(&mut f, costs[0]);
+        if self.plan.checked[index] {
+            self.fuel_check(&mut f, costs[0]);
+        }
         let mut next_loop = 1;
         let mut reader = body.get_operators_reader()?;
         while !reader.eof() {

@@ -16,6 +16,7 @@
 
 pub mod api;
 pub mod function;
+mod entry_checks;
 pub mod instrument;
 pub mod invoke;
 pub mod package;
