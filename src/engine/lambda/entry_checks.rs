@@ -145,7 +145,9 @@ pub(super) fn plan(
     // 1 and its entry region; of any other function (or an import), 1.
     let mut at_call = vec![0u64; n];
     let mut costs: Vec<Vec<u64>> = vec![Vec::new(); n];
-    for f in callees_first(&calls, &checked) {
+    // With no cycle left, every part is one function, found callees first.
+    let unchecked: Vec<usize> = (0..n).filter(|&f| !checked[f]).collect();
+    for f in parts(&calls, &checked, &unchecked).into_iter().flatten() {
         let c = region_costs(&bodies[f], &|callee| call_cost(&at_call, func_imports, callee))?;
         if c[0] > MAX_CHARGED_AT_CALL {
             checked[f] = true;
@@ -171,21 +173,23 @@ fn call_cost(at_call: &[u64], func_imports: u32, callee: u32) -> u64 {
 /// in each strongly connected part, the largest function, then again in
 /// what is left of the part.
 fn break_cycles(calls: &[Vec<u32>], sizes: &[u64], checked: &mut [bool]) {
+    // More than one function, or one that calls itself.
+    let cyclic = |part: &Vec<usize>| part.len() > 1 || calls[part[0]].binary_search(&(part[0] as u32)).is_ok();
     let all: Vec<usize> = (0..calls.len()).filter(|&f| !checked[f]).collect();
-    let mut parts = cyclic_parts(calls, checked, &all);
-    while let Some(part) = parts.pop() {
+    let mut work: Vec<Vec<usize>> = parts(calls, checked, &all).into_iter().filter(cyclic).collect();
+    while let Some(part) = work.pop() {
         let Some(&largest) = part.iter().max_by_key(|&&f| (sizes[f], f)) else { continue };
         checked[largest] = true;
         let rest: Vec<usize> = part.into_iter().filter(|&f| f != largest).collect();
-        parts.extend(cyclic_parts(calls, checked, &rest));
+        work.extend(parts(calls, checked, &rest).into_iter().filter(cyclic));
     }
 }
 
 /// The strongly connected parts of the call graph among `nodes` (skipping
-/// checked functions) that hold a cycle: more than one function, or one
-/// that calls itself. Tarjan's algorithm, without recursion (a module has
-/// thousands of functions, and this may run on a browser's stack).
-fn cyclic_parts(calls: &[Vec<u32>], checked: &[bool], nodes: &[usize]) -> Vec<Vec<usize>> {
+/// checked functions), each after every part it calls into (callees
+/// first). Tarjan's algorithm, without recursion (a module has thousands of
+/// functions, and this may run on a browser's stack).
+fn parts(calls: &[Vec<u32>], checked: &[bool], nodes: &[usize]) -> Vec<Vec<usize>> {
     const NONE: u32 = u32::MAX;
     let n = calls.len();
     let mut member = vec![false; n];
@@ -243,42 +247,9 @@ fn cyclic_parts(calls: &[Vec<u32>], checked: &[bool], nodes: &[usize]) -> Vec<Ve
                         break;
                     }
                 }
-                let cyclic = part.len() > 1 || calls[f].binary_search(&(f as u32)).is_ok();
-                if cyclic {
-                    parts.push(part);
-                }
+                parts.push(part);
             }
         }
     }
     parts
-}
-
-/// The functions charged at the call (not `checked`), each after every such
-/// function it calls (they have no cycle: [`break_cycles`]).
-fn callees_first(calls: &[Vec<u32>], checked: &[bool]) -> Vec<usize> {
-    let n = calls.len();
-    let mut done = vec![false; n];
-    let mut order = Vec::new();
-    let mut path: Vec<(usize, usize)> = Vec::new();
-    for root in 0..n {
-        if checked[root] || done[root] {
-            continue;
-        }
-        done[root] = true;
-        path.push((root, 0));
-        while let Some(&mut (f, ref mut at)) = path.last_mut() {
-            if let Some(&g) = calls[f].get(*at) {
-                *at += 1;
-                let g = g as usize;
-                if g < n && !checked[g] && !done[g] {
-                    done[g] = true;
-                    path.push((g, 0));
-                }
-                continue;
-            }
-            path.pop();
-            order.push(f);
-        }
-    }
-    order
 }
