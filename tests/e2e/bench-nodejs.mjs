@@ -27,25 +27,26 @@
 // With STRATUS_E2E_DIST_B=/path/to/another/dist it measures two builds side
 // by side in one browser: each in its own tab (its own origin), the set run
 // on one and then the other, BENCH_RERUNS times, so that a burst of load on
-// a noisy machine moves both. (Between browser starts the same build's p50
-// moved by 30 to 60 % on 2026-12-02; within one start much less.)
+// a noisy machine moves both. (On 2026-12-02 the same build's p50 moved by
+// up to 2 times between runs a minute apart, and more between browser
+// starts; docs/benchmarks-functions.md.)
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { serveDist, chromiumArgs, waitForServiceWorker, zipOf, cpuProfile, median } from "./harness.mjs";
+import { serveDist, distDir, chromiumArgs, waitForServiceWorker, zipOf, cpuProfile, median } from "./harness.mjs";
 
 const executable = process.env.CHROMIUM || "/usr/bin/chromium";
 const rounds = Number(process.env.BENCH_ROUNDS || 2000);
 
-const builds = [["a", process.env.STRATUS_E2E_DIST ? path.resolve(process.env.STRATUS_E2E_DIST) : undefined]];
+const builds = [["a", distDir]];
 if (process.env.STRATUS_E2E_DIST_B) builds.push(["b", path.resolve(process.env.STRATUS_E2E_DIST_B)]);
 const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), "stratus-bench-js-"));
 const context = await chromium.launchPersistentContext(profileDir, { executablePath: executable, headless: true, args: chromiumArgs });
 const servers = [];
 const pages = [];
 for (const [, dir] of builds) {
-  const server = await serveDist({ isolated: true, ...(dir ? { dir } : {}) });
+  const server = await serveDist({ isolated: true, dir });
   servers.push(server);
   const page = pages.length === 0 && context.pages()[0] ? context.pages()[0] : await context.newPage();
   await page.goto(server.url);
@@ -144,7 +145,7 @@ if (process.env.PROFILE) {
   );
 }
 
-for (const [b, [name, dir]] of builds.entries()) {
+for (const [name, dir] of builds) {
   const f = builds.length === 1 ? figures : figures[name];
   if (builds.length > 1) console.log(`build ${name}: ${dir}`);
   for (const [key] of cases) {
