@@ -279,6 +279,39 @@ x-amz-target:DynamoDB_20120810.GetItem\r\ncontent-length: 17\r\n\r\n{\"TableName
 }
 
 #[test]
+fn stratus_call_into_copies_an_answer_that_fits_in_the_same_call() {
+    let mut g = guest(CALLER, Setup::default());
+    let request = b"POST /_aws/dynamodb/ HTTP/1.1\r\nx-amz-target: DynamoDB_20120810.GetItem\r\n\r\n{}";
+    let expected = "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.0\r\ncontent-length: 11\r\n\r\n{\"Item\":{}}";
+    assert!(g.instance.write_memory(0, request));
+    let send_into = |g: &mut Guest, dst: i32, cap: i32| match g.instance.call(
+        "send_into",
+        &[Val::I32(0), Val::I32(request.len() as i32), Val::I32(dst), Val::I32(cap)],
+    ) {
+        Ok(v) => match v[..] {
+            [Val::I32(n)] => n as u32,
+            ref other => panic!("send_into returned {other:?}"),
+        },
+        Err(e) => panic!("send_into trapped: {e:?}"),
+    };
+    // Room for it: copied at once.
+    let n = send_into(&mut g, 8192, expected.len() as i32);
+    assert_eq!(n as usize, expected.len());
+    assert_eq!(String::from_utf8(g.instance.read_memory(8192, n).unwrap()).unwrap(), expected);
+    // Too small a buffer: nothing copied, the length comes back, and
+    // call_result has the answer (the guest's `send` reads it that way).
+    let n = send_into(&mut g, 16384, expected.len() as i32 - 1);
+    assert_eq!(n as usize, expected.len());
+    assert_eq!(g.instance.read_memory(16384, 4), Some(vec![0; 4]), "nothing copied into a too-small buffer");
+    assert_eq!(g.cloud.seen.borrow().len(), 2, "each call_into is one request");
+    // Out of bounds destination: fatal, as for call_result.
+    match g.instance.call("send_into", &[Val::I32(0), Val::I32(request.len() as i32), Val::I32(65_530), Val::I32(4096)]) {
+        Err(Trap::Host(HostStop::Fatal(message))) => assert!(message.contains("outside"), "{message}"),
+        other => panic!("expected a fatal stop, got {other:?}"),
+    }
+}
+
+#[test]
 fn stratus_call_answers_a_malformed_request_with_400() {
     let mut g = guest(CALLER, Setup::default());
     let response = String::from_utf8(send(&mut g, b"hello there").unwrap()).unwrap();

@@ -118,6 +118,7 @@ pub const REACTOR: &str = r#"(module
 pub const CALLER: &str = r#"(module
   (import "stratus" "call" (func $call (param i32 i32) (result i32)))
   (import "stratus" "call_result" (func $call_result (param i32 i32) (result i32)))
+  (import "stratus" "call_into" (func $call_into (param i32 i32 i32 i32) (result i32)))
   (import "stratus" "context" (func $context (param i32 i32) (result i32)))
   (import "stratus" "remaining_ms" (func $remaining (result i64)))
   (memory (export "memory") 1)
@@ -129,6 +130,9 @@ pub const CALLER: &str = r#"(module
     (if (i32.ne (call $call_result (i32.const 4096) (i32.const 4)) (local.get $n)) (then unreachable))
     (if (i32.ne (call $call_result (i32.const 8192) (local.get $n)) (local.get $n)) (then unreachable))
     (local.get $n))
+  ;; sends the request at [ptr, ptr+len) with its answer to [dst, dst+cap)
+  (func (export "send_into") (param $ptr i32) (param $len i32) (param $dst i32) (param $cap i32) (result i32)
+    (call $call_into (local.get $ptr) (local.get $len) (local.get $dst) (local.get $cap)))
   (func (export "context") (param $ptr i32) (param $len i32) (result i32)
     (call $context (local.get $ptr) (local.get $len)))
   (func (export "remaining") (result i64) (call $remaining)))"#;

@@ -479,10 +479,11 @@ fn error_payload(kind: &str, message: String) -> Vec<u8> {
 }
 
 fn execute(cloud: &Cloud, name: &str, mut plan: Plan, payload: &[u8], request_id: &str) -> Outcome {
-    let c = plan.config.clone();
+    let warm = plan.env.take();
+    let plan = plan;
+    let c = &plan.config;
     let mono = cloud.monotonic();
     let mut log = vec![format!("START RequestId: {request_id} Version: {}", c.version)];
-    let warm = plan.env.take();
     let cold = warm.is_none();
     let (mut env, init_ms) = match warm {
         Some(e) => (e, None),

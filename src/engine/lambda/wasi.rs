@@ -265,6 +265,7 @@ enum Op {
     /// Importable so that standard libraries link; returns `ENOSYS`.
     Enosys,
     Call,
+    CallInto,
     CallResult,
     Response,
     Context,
@@ -339,6 +340,7 @@ static HOST_FNS: &[HostFn] = &[
     wasi("sock_send", &[I, I, I, I, I], Op::Enosys),
     wasi("sock_shutdown", &[I, I], Op::Enosys),
     HostFn { module: STRATUS_MODULE, name: "call", params: &[I, I], results: &[I], op: Op::Call },
+    HostFn { module: STRATUS_MODULE, name: "call_into", params: &[I, I, I, I], results: &[I], op: Op::CallInto },
     HostFn { module: STRATUS_MODULE, name: "call_result", params: &[I, I], results: &[I], op: Op::CallResult },
     HostFn { module: STRATUS_MODULE, name: "response", params: &[I, I], results: &[], op: Op::Response },
     HostFn { module: STRATUS_MODULE, name: "context", params: &[I, I], results: &[I], op: Op::Context },
@@ -389,7 +391,7 @@ pub fn import_allowed(module: &str, name: &str, params: &[ValType], results: &[V
         return Err(match module {
             WASI_MODULE => format!("import {module}.{name}: {name} is not a WASI preview1 function"),
             STRATUS_MODULE => format!(
-                "import {module}.{name}: the stratus module has no function {name} (it has call, call_result, response, context, remaining_ms and code)"
+                "import {module}.{name}: the stratus module has no function {name} (it has call, call_into, call_result, response, context, remaining_ms and code)"
             ),
             _ => format!(
                 "import {module}.{name}: there is no module {module}; a function may import only from {WASI_MODULE} and {STRATUS_MODULE}"
@@ -825,7 +827,7 @@ impl Imports for GuestHost {
                 ok(errno::SUCCESS)
             }
             Op::SchedYield => ok(errno::SUCCESS),
-            Op::Call => {
+            Op::Call | Op::CallInto => {
                 let request = mem.read("the request", u32_arg(args, 0), u32_arg(args, 1) as u64)?;
                 let response = match parse_request(&request) {
                     Ok(request) => {
@@ -839,10 +841,20 @@ impl Imports for GuestHost {
                 let message = serialize_response(&response);
                 let len = i32::try_from(message.len())
                     .map_err(|_| HostStop::Fatal(format!("call: the response ({} bytes) is too large", message.len())))?;
+                // call_into: the answer goes straight to the guest's buffer
+                // when it fits (one crossing where call and call_result are two).
+                if f.op == Op::CallInto && !message.is_empty() && u32_arg(args, 3) as usize >= message.len() {
+                    mem.write("the destination", u32_arg(args, 2), &message)?;
+                }
                 self.state.borrow_mut().kept = message;
                 Ok(vec![Val::I32(len)])
             }
             Op::CallResult | Op::Context | Op::Code => {
+                // A copy, so that no borrow of the state is held while the
+                // guest's memory is written: in the browser that write may
+                // run out of stack, and the error unwinds the host's frames
+                // without dropping what they hold (a RefCell left borrowed
+                // would stop every later invocation).
                 let data = {
                     let st = self.state.borrow();
                     match f.op {
