@@ -34,8 +34,11 @@ const REQUEST_ID: &str = "8f5e2c1a-0b6d-4e7f-9a3c-2d1e0f4b5a69";
 // ---------------------------------------------------------------------------
 // The harness.
 
+/// `runtimes/dist/nodejs.wasm`, or the module `STRATUS_NODEJS_WASM` names
+/// (to compare two builds of the runtime with the same test binary).
 fn runtime_bytes() -> Option<Vec<u8>> {
-    let path = format!("{}/runtimes/dist/nodejs.wasm", env!("CARGO_MANIFEST_DIR"));
+    let path = std::env::var("STRATUS_NODEJS_WASM")
+        .unwrap_or_else(|_| format!("{}/runtimes/dist/nodejs.wasm", env!("CARGO_MANIFEST_DIR")));
     let bytes = std::fs::read(&path).ok();
     if bytes.is_none() {
         eprintln!("skipping: {path} is missing; build it with `./x runtimes`");
@@ -453,7 +456,7 @@ fn the_module_imports_only_the_hosts_functions_and_exports_a_reactor() {
     for import in &imports {
         let (module, name) = import.split_once('.').unwrap();
         let ok = match module {
-            "stratus" => ["call", "call_result", "response", "context", "remaining_ms", "code"].contains(&name),
+            "stratus" => ["call_into", "call_result", "response", "context", "remaining_ms", "code"].contains(&name),
             "wasi_snapshot_preview1" => {
                 ["fd_write", "clock_time_get", "random_get", "environ_get", "environ_sizes_get", "proc_exit"]
                     .contains(&name)
@@ -1450,4 +1453,69 @@ fn most_of_the_runtimes_functions_are_charged_at_their_calls() {
     let checked = entry_get.iter().filter(|&&c| c).count();
     eprintln!("{checked} of {} functions check fuel at their entry; the rewrite took {took:?}", entry_get.len());
     assert!(checked * 2 < entry_get.len(), "{checked} of {} functions are checked", entry_get.len());
+}
+
+/// Handlers for [`sdk_call_instructions`], by `STRATUS_SDK_CASE`.
+const SDK_CASES: [(&str, &str); 4] = [
+    ("doc", r#"import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+export const handler = async (event) => (await doc.send(new GetCommand({ TableName: "bench", Key: { id: event.id } }))).Item;
+"#),
+    ("raw", r#"import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+const db = new DynamoDBClient({});
+export const handler = async (event) => (await db.send(new GetItemCommand({ TableName: "bench", Key: { id: { S: event.id } } }))).Item;
+"#),
+    ("limits", r#"import { DynamoDBClient, DescribeLimitsCommand } from "@aws-sdk/client-dynamodb";
+const db = new DynamoDBClient({});
+export const handler = async () => (await db.send(new DescribeLimitsCommand({}))).TableMaxReadCapacityUnits;
+"#),
+    ("empty", "export const handler = async () => 1;\n"),
+];
+
+/// Not a check: warm invocations of a handler making one SDK call (or
+/// none), for counting the instructions they take. Wall time in a browser
+/// moved by 30 % between runs a minute apart on the machines of 2026-12-03;
+/// an instruction count of the same work under wasmi does not move, so two
+/// builds of the runtime are compared this way (docs/benchmarks-functions.md):
+///
+/// ```sh
+/// valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*sdk_call_rounds*' \
+///   target/debug/deps/engine_nodejs_guest-<hash> sdk_call_instructions --exact
+/// ```
+///
+/// with `STRATUS_SDK_CASE` one of doc, raw, limits, empty (default doc) or
+/// `STRATUS_SDK_CODE` a handler's own code (index.mjs),
+/// `STRATUS_SDK_ROUNDS` the invocations counted (default 3) and
+/// `STRATUS_NODEJS_WASM` the runtime to run.
+#[test]
+fn sdk_call_instructions() {
+    let Some(module) = runtime_module_for(128) else { return };
+    let case = std::env::var("STRATUS_SDK_CASE").unwrap_or_else(|_| "doc".into());
+    let rounds: usize = std::env::var("STRATUS_SDK_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(3);
+    // STRATUS_SDK_CODE: a handler of one's own (index.mjs) instead.
+    let own = std::env::var("STRATUS_SDK_CODE").ok();
+    let code = match &own {
+        Some(code) => code.as_str(),
+        None => SDK_CASES.iter().find(|(name, _)| *name == case).expect("a known STRATUS_SDK_CASE").1,
+    };
+    let (cloud, stratus) = real_cloud();
+    create_table(&stratus, "bench", "id");
+    let put = HttpRequest::new("POST", "/_aws/dynamodb/")
+        .with_header("x-amz-target", "DynamoDB_20120810.PutItem")
+        .with_body(json!({ "TableName": "bench", "Item": { "id": { "S": "k1" }, "v": { "N": "1" }, "name": { "S": "a small item" } } }).to_string());
+    assert_eq!(stratus.handle_now(put).status, 200);
+    let files = [("index.mjs", code)];
+    let mut env = start(&module, Deploy::new(&files, "index.handler").cloud(cloud));
+    for _ in 0..5 {
+        ok(&env.invoke(json!({ "id": "k1" })));
+    }
+    sdk_call_rounds(&mut env, rounds);
+}
+
+#[inline(never)]
+fn sdk_call_rounds(env: &mut Env, rounds: usize) {
+    for _ in 0..rounds {
+        ok(&env.invoke(json!({ "id": "k1" })));
+    }
 }

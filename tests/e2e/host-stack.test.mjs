@@ -10,7 +10,8 @@
 // Method. The test serves a copy of the built app with two changes to the
 // import shim (the only JavaScript between the guest and the host):
 // * while a trial is armed, the guest's host calls of a pointer and a length
-//   (stratus.call among them; not the fuel check, which is frequent) are
+//   or two (stratus.call and call_into among them; not the fuel check,
+//   which is frequent) are
 //   entered at a chosen depth: the shim measures how much stack is left
 //   (the largest argument list that still fits, by bisection: V8 checks the
 //   stack before it pushes one, and the host's own check is the same
@@ -43,11 +44,11 @@ function instrumentedCopy() {
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), "stratus-stack-dist-"));
   fs.cpSync(distDir, copy, { recursive: true });
   const edits = [
-    // The host calls of two plain numbers (stratus.call and its like:
-    // pointer and length), not the fuel check, which the guest's pace
-    // makes frequent.
+    // The host calls of two or four plain numbers (stratus.call and its
+    // like: pointer and length; stratus.call_into: two of each), not the
+    // fuel check, which the guest's pace makes frequent.
     ["      Reflect.apply(nothing, undefined, list);\n      const result = fast(slot, a, b, c, d);",
-      "      if (globalThis.__stackArmed && b !== undefined && c === undefined) return globalThis.__stackEnter(() => { const result = fast(slot, a, b, c, d); if (result === STOP) throw STOP; return result; });\n" +
+      "      if (globalThis.__stackArmed && b !== undefined && (c === undefined || d !== undefined)) return globalThis.__stackEnter(() => { const result = fast(slot, a, b, c, d); if (result === STOP) throw STOP; return result; });\n" +
       "      Reflect.apply(nothing, undefined, list);\n      const result = fast(slot, a, b, c, d);"],
     // The host's own check.
     ["export function stratus_stack_fits(bytes) {\n",

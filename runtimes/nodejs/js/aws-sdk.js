@@ -47,16 +47,9 @@
     }
   }
 
-  // Runs `fn` now and gives its result or error as a promise; with a
-  // callback (the SDK's other calling style), calls it instead.
-  function settle(fn, callback) {
-    const promise = new Promise((resolve, reject) => {
-      try {
-        resolve(fn());
-      } catch (e) {
-        reject(e);
-      }
-    });
+  // A command's result (or error) as a promise, or with a callback (the
+  // SDK's other calling style) given to it instead.
+  function deliver(promise, callback) {
     if (typeof callback === "function") {
       promise.then(
         (r) => callback(null, r),
@@ -68,8 +61,11 @@
   }
 
   // Clients carry a middlewareStack that code may add to; here it does nothing.
+  // Its functions are made once: a command is made for every call.
+  const nothing = () => {};
+  const resolveNothing = () => nothing;
   function middlewareStack() {
-    return { add() {}, addRelativeTo() {}, use() {}, remove() {}, clone: middlewareStack, concat: middlewareStack, resolve: () => () => {} };
+    return { add: nothing, addRelativeTo: nothing, use: nothing, remove: nothing, clone: middlewareStack, concat: middlewareStack, resolve: resolveNothing };
   }
 
   class Client {
@@ -82,19 +78,37 @@
     send(command, optionsOrCallback, callback) {
       const cb = typeof optionsOrCallback === "function" ? optionsOrCallback : callback;
       if (!command || typeof command._run !== "function") {
-        return settle(() => {
-          throw new TypeError("send() takes a command, e.g. new GetItemCommand({...})");
-        }, cb);
+        return deliver(Promise.reject(new TypeError("send() takes a command, e.g. new GetItemCommand({...})")), cb);
       }
-      return settle(() => command._run(this), cb);
+      // Run now (a command is synchronous underneath); `_run` never
+      // returns a promise, so Promise.resolve is what `new Promise` with an
+      // executor would be, without three functions made for every call.
+      let promise;
+      try {
+        promise = Promise.resolve(command._run(this));
+      } catch (e) {
+        promise = Promise.reject(e);
+      }
+      return deliver(promise, cb);
     }
     destroy() {}
   }
 
+  // A command's middlewareStack is made when code first reads it: a
+  // command is made for every call, and few read it.
+  const ownStack = (command, stack) => {
+    Object.defineProperty(command, "middlewareStack", { value: stack, writable: true, enumerable: true, configurable: true });
+    return stack;
+  };
   class Command {
     constructor(input) {
       this.input = input || {};
-      this.middlewareStack = middlewareStack();
+    }
+    get middlewareStack() {
+      return ownStack(this, middlewareStack());
+    }
+    set middlewareStack(stack) {
+      ownStack(this, stack);
     }
     resolveMiddleware() {
       return () => Promise.reject(new Error("resolveMiddleware is not supported by Stratus's SDK"));
@@ -292,6 +306,32 @@
     throw new Error(`No value defined: ${JSON.stringify(data)}`);
   }
 
+  // convertToNative for attribute values from the wire (the document
+  // client's outputs, parsed from the engine's answer), where each has
+  // exactly one field: read by name, without listing its keys (an
+  // Object.keys for every value was a tenth of a GetCommand). Anything
+  // else goes the general way.
+  function wireToNative(av, options) {
+    let v;
+    if ((v = av.S) !== undefined) return typeof v === "string" ? v : String(v);
+    if ((v = av.N) !== undefined) return convertNumber(v, options);
+    if ((v = av.M) !== undefined && v !== null && typeof v === "object") return wireMap(v, options);
+    if ((v = av.L) !== undefined && Array.isArray(v)) {
+      const out = new Array(v.length);
+      for (let i = 0; i < v.length; i++) out[i] = wireToNative(v[i], options);
+      return out;
+    }
+    if ((v = av.BOOL) !== undefined) return Boolean(v);
+    return convertToNative(av, options);
+  }
+
+  function wireMap(map, options) {
+    const out = {};
+    const names = Object.keys(map);
+    for (let j = 0; j < names.length; j++) out[names[j]] = wireToNative(map[names[j]], options);
+    return out;
+  }
+
   function marshall(data, options) {
     const av = convertToAttr(data, options);
     const key = Object.keys(av)[0];
@@ -441,6 +481,9 @@
   class DynamoDBClient extends Client {}
 
   class DynamoDBCommand extends Command {
+    constructor(input) {
+      super(input);
+    }
     _run(client) {
       if (client instanceof DynamoDBDocumentClient) client = client._client;
       if (!(client instanceof DynamoDBClient)) throw new TypeError(`${this.constructor.name} must be sent with a DynamoDBClient`);
@@ -458,7 +501,14 @@
   Object.assign(clientDynamodb, dynamodbErrors);
   for (const op of DYNAMODB_OPERATIONS) {
     const name = op + "Command";
-    const Cmd = { [name]: class extends DynamoDBCommand {} }[name];
+    // An explicit constructor: the implicit one spreads its arguments.
+    const Cmd = {
+      [name]: class extends DynamoDBCommand {
+        constructor(input) {
+          super(input);
+        }
+      },
+    }[name];
     Cmd._operation = op;
     clientDynamodb[name] = Cmd;
   }
@@ -554,34 +604,43 @@
   };
   const mapList = (list, fn) => (Array.isArray(list) ? list.map(fn) : list);
 
+  // The input fields that hold attribute maps, and those holding
+  // conditions with attribute values (indexed loops over arrays made once:
+  // a document command runs this for every call).
+  const MAP_FIELDS = ["Key", "Item", "ExpressionAttributeValues", "ExclusiveStartKey"];
+  const CONDITION_FIELDS = ["KeyConditions", "QueryFilter", "ScanFilter"];
   function marshallInput(input, m) {
     const out = Object.assign({}, input);
-    for (const key of ["Key", "Item", "ExpressionAttributeValues", "ExclusiveStartKey"]) {
+    for (let i = 0; i < MAP_FIELDS.length; i++) {
+      const key = MAP_FIELDS[i];
       if (out[key] !== undefined) out[key] = m.map(out[key]);
     }
-    for (const key of ["AttributeUpdates"]) {
-      if (out[key]) out[key] = mapObj(out[key], (u) => (u && u.Value !== undefined ? Object.assign({}, u, { Value: m.value(u.Value) }) : u));
+    if (out.AttributeUpdates) {
+      out.AttributeUpdates = mapObj(out.AttributeUpdates, (u) => (u && u.Value !== undefined ? Object.assign({}, u, { Value: m.value(u.Value) }) : u));
     }
-    for (const key of ["Expected"]) {
-      if (out[key]) {
-        out[key] = mapObj(out[key], (e) => {
-          const r = Object.assign({}, e);
-          if (r.Value !== undefined) r.Value = m.value(r.Value);
-          if (r.AttributeValueList) r.AttributeValueList = r.AttributeValueList.map(m.value);
-          return r;
-        });
-      }
+    if (out.Expected) {
+      out.Expected = mapObj(out.Expected, (e) => {
+        const r = Object.assign({}, e);
+        if (r.Value !== undefined) r.Value = m.value(r.Value);
+        if (r.AttributeValueList) r.AttributeValueList = r.AttributeValueList.map(m.value);
+        return r;
+      });
     }
-    for (const key of ["KeyConditions", "QueryFilter", "ScanFilter"]) {
+    for (let i = 0; i < CONDITION_FIELDS.length; i++) {
+      const key = CONDITION_FIELDS[i];
       if (out[key]) out[key] = mapObj(out[key], (c) => (c && c.AttributeValueList ? Object.assign({}, c, { AttributeValueList: c.AttributeValueList.map(m.value) }) : c));
     }
     if (out.Parameters) out.Parameters = out.Parameters.map(m.value);
     return out;
   }
 
+  const OUTPUT_MAP_FIELDS = ["Item", "Attributes", "LastEvaluatedKey"];
   function unmarshallOutput(output, u) {
     const out = Object.assign({}, output);
-    for (const key of ["Item", "Attributes", "LastEvaluatedKey"]) if (out[key]) out[key] = u.map(out[key]);
+    for (let i = 0; i < OUTPUT_MAP_FIELDS.length; i++) {
+      const key = OUTPUT_MAP_FIELDS[i];
+      if (out[key]) out[key] = u.map(out[key]);
+    }
     if (out.Items) out.Items = out.Items.map(u.map);
     return out;
   }
@@ -670,15 +729,45 @@
     destroy() {}
   }
 
+  // How a document client marshalls its commands' inputs and unmarshalls
+  // their outputs, with its translateConfig's options: made once for each
+  // pair of options objects (the options are read at each call, so a change
+  // to one of them is seen).
+  const translatorsKept = new WeakMap();
+  function translators(client) {
+    const t = client.config.translateConfig || {};
+    const mo = t.marshallOptions || {};
+    const uo = t.unmarshallOptions || {};
+    const kept = translatorsKept.get(client);
+    if (kept && kept.mo === mo && kept.uo === uo) return kept;
+    // marshall(v, {...mo, convertTopLevelContainer: false}) without the copy:
+    // convertToAttr does not read that option.
+    const map = (v) => {
+      if (v === undefined) return v;
+      const av = convertToAttr(v, mo);
+      return av.M !== undefined ? av.M : av.L !== undefined ? av.L : av;
+    };
+    const made = {
+      mo,
+      uo,
+      m: { map, value: (v) => convertToAttr(v, mo) },
+      u: {
+        map: (v) => (v === undefined ? v : uo.convertWithoutMapWrapper ? convertToNative(v, uo) : wireMap(v, uo)),
+        value: (v) => convertToNative(v, uo),
+      },
+    };
+    translatorsKept.set(client, made);
+    return made;
+  }
+
   class DocumentCommand extends Command {
+    constructor(input) {
+      super(input);
+    }
     _run(client) {
       if (client instanceof DynamoDBDocumentClient) {
         const spec = this.constructor._spec;
-        const t = client.config.translateConfig || {};
-        const mo = t.marshallOptions || {};
-        const uo = t.unmarshallOptions || {};
-        const m = { map: (v) => (v === undefined ? v : marshall(v, Object.assign({}, mo, { convertTopLevelContainer: false }))), value: (v) => convertToAttr(v, mo) };
-        const u = { map: (v) => (v === undefined ? v : unmarshall(v, uo)), value: (v) => convertToNative(v, uo) };
+        const { m, u } = translators(client);
         const seen = binarySeen;
         const input = spec.input ? spec.input(this.input, m) : marshallInput(this.input, m);
         const raw = dynamodbCall(spec.op, input, binarySeen !== seen);
@@ -693,7 +782,13 @@
   const libDynamodb = { DynamoDBDocumentClient, NumberValue, marshallOptions: {}, unmarshallOptions: {} };
   for (const name of Object.keys(DOC_COMMANDS)) {
     const cls = name + "Command";
-    const Cmd = { [cls]: class extends DocumentCommand {} }[cls];
+    const Cmd = {
+      [cls]: class extends DocumentCommand {
+        constructor(input) {
+          super(input);
+        }
+      },
+    }[cls];
     Cmd._spec = DOC_COMMANDS[name];
     libDynamodb[cls] = Cmd;
   }

@@ -5,7 +5,7 @@
 // src/lib.rs drives it:
 //   stratus_init   -> await internal.runtime.init(codeJson): null, or the
 //                     one "Runtime.X: ..." line to report before trapping;
-//   stratus_handle -> internal.runtime.start(event, contextJson), then
+//   stratus_handle -> internal.runtime.start(event, ...the context's fields), then
 //                     step() while the event loop has work (it runs
 //                     QuickJS's pending jobs between steps), then respond().
 (function (native, internal) {
@@ -136,20 +136,15 @@
   }
 
   // ------------------------------------------------------------ invoke
-  function start(eventText, contextJson) {
-    let info = {};
-    try {
-      info = JSON.parse(contextJson || "{}") || {};
-    } catch (e) {
-      info = {};
-    }
+  // The context's fields come one by one (src/lib.rs reads its JSON).
+  function start(eventText, requestId, invokedFunctionArn, functionName, functionVersion, memoryLimitInMB, logGroupName, logStreamName) {
     if (!internal.invoked) {
       // The first invocation of this environment, which may have started
       // from a snapshot shared with others: new random numbers.
       internal.invoked = true;
       internal.reseedRandom();
     }
-    internal.requestId = info.awsRequestId;
+    internal.requestId = requestId;
     internal.uncaught = null;
     unhandled.clear();
     const state = { done: false, error: undefined, result: undefined, waitForLoop: false, failed: false };
@@ -173,15 +168,15 @@
 
     const context = {
       callbackWaitsForEmptyEventLoop: true,
-      functionVersion: info.functionVersion,
-      functionName: info.functionName,
-      memoryLimitInMB: info.memoryLimitInMB === undefined ? process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE : String(info.memoryLimitInMB),
-      logGroupName: info.logGroupName,
-      logStreamName: info.logStreamName,
+      functionVersion,
+      functionName,
+      memoryLimitInMB: memoryLimitInMB === undefined ? process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE : String(memoryLimitInMB),
+      logGroupName,
+      logStreamName,
       clientContext: undefined,
       identity: undefined,
-      invokedFunctionArn: info.invokedFunctionArn,
-      awsRequestId: info.awsRequestId,
+      invokedFunctionArn,
+      awsRequestId: requestId,
       getRemainingTimeInMillis: () => Math.floor(native.remaining()),
       succeed: (result) => finish(null, result),
       fail: (err) => finish(err === undefined || err === null ? new Error("handled") : err),

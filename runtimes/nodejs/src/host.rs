@@ -8,8 +8,8 @@ use std::cell::Cell;
 
 #[link(wasm_import_module = "stratus")]
 unsafe extern "C" {
-    #[link_name = "call"]
-    fn stratus_call(req_ptr: *const u8, req_len: i32) -> i32;
+    #[link_name = "call_into"]
+    fn stratus_call_into(req_ptr: *const u8, req_len: i32, dst_ptr: *mut u8, dst_len: i32) -> i32;
     #[link_name = "call_result"]
     fn stratus_call_result(dst_ptr: *mut u8, dst_len: i32) -> i32;
     #[link_name = "response"]
@@ -63,14 +63,35 @@ fn read_sized(get: unsafe extern "C" fn(*mut u8, i32) -> i32) -> Vec<u8> {
     buf
 }
 
-/// Sends one HTTP/1.1 request message to the cloud and returns the response message.
-pub fn call(request: &[u8]) -> Vec<u8> {
-    // SAFETY: the request is a live slice.
-    let len = unsafe { stratus_call(request.as_ptr(), request.len() as i32) };
-    if len <= 0 {
-        return Vec::new();
+thread_local! {
+    /// The buffer a call's answer is read into when it fits, kept from one
+    /// call to the next.
+    static ANSWER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// Sends one HTTP/1.1 request message to the cloud and gives the response
+/// message to `read`: with `stratus.call_into`, which copies an answer that
+/// fits the buffer it is given in the same crossing, and `call_result` for
+/// one that does not.
+pub fn call<R>(request: &[u8], read: impl FnOnce(&[u8]) -> R) -> R {
+    let mut buf = ANSWER.take();
+    if buf.len() < FIRST_READ {
+        buf = vec![0u8; FIRST_READ];
     }
-    read_sized(stratus_call_result)
+    // SAFETY: the request is a live slice, `buf` has `buf.len()` writable bytes.
+    let len = unsafe { stratus_call_into(request.as_ptr(), request.len() as i32, buf.as_mut_ptr(), buf.len() as i32) };
+    let out = if len <= 0 {
+        read(&[])
+    } else if len as usize <= buf.len() {
+        read(&buf[..len as usize])
+    } else {
+        let mut all = vec![0u8; len as usize];
+        // SAFETY: `all` has `len` writable bytes.
+        unsafe { stratus_call_result(all.as_mut_ptr(), len) };
+        read(&all)
+    };
+    ANSWER.set(buf);
+    out
 }
 
 pub fn response(payload: &[u8]) {
@@ -78,8 +99,10 @@ pub fn response(payload: &[u8]) {
     unsafe { stratus_response(payload.as_ptr(), payload.len() as i32) }
 }
 
-pub fn context() -> Vec<u8> {
-    read_sized(stratus_context)
+/// The invocation's context JSON (the host writes UTF-8).
+pub fn context() -> String {
+    let bytes = read_sized(stratus_context);
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 pub fn code() -> Vec<u8> {

@@ -190,14 +190,9 @@ fn memory_mb(env: &[String]) -> u64 {
         .find_map(|e| e.strip_prefix("AWS_LAMBDA_FUNCTION_MEMORY_SIZE="))
         .and_then(|v| v.trim().parse::<u64>().ok());
     let from_context = || {
-        let ctx = String::from_utf8_lossy(&host::context()).into_owned();
-        let at = ctx.find("\"memoryLimitInMB\"")? + "\"memoryLimitInMB\"".len();
-        let digits: String = ctx[at..]
-            .chars()
-            .skip_while(|c| *c == ':' || c.is_whitespace() || *c == '"')
-            .take_while(char::is_ascii_digit)
-            .collect();
-        digits.parse::<u64>().ok()
+        let context = host::context();
+        let mb = serde_json::from_str::<ContextInfo>(&context).ok()?.memory_limit_in_mb?;
+        (mb >= 1.0 && mb.fract() == 0.0).then_some(mb as u64)
     };
     from_env.or_else(from_context).filter(|mb| *mb > 0).unwrap_or(128)
 }
@@ -433,7 +428,7 @@ fn native_object<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
 /// One request to the cloud through `stratus.call`: the HTTP/1.1 message
 /// written here from the method, path, headers (an object; undefined values
 /// left out, others as strings) and body, and the answer read back into
-/// `{status, headers, body}` with lower-cased header names. (Written in
+/// `{status, headers, body}` with its x-amz* headers (lower-cased names). (Written in
 /// JavaScript this was a loop over the body for its UTF-8 length and a
 /// parse of the answer, a tenth of a DocumentClient call's bytecodes.)
 fn http_call<'js>(
@@ -457,25 +452,31 @@ fn http_call<'js>(
     }
     message.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
     message.push_str(body);
-    let answer = host::call(message.as_bytes());
-    let text = String::from_utf8_lossy(&answer);
-    let (head, rest) = match text.find("\r\n\r\n") {
-        Some(at) => (&text[..at], &text[at + 4..]),
-        None => (&text[..], ""),
-    };
-    let mut lines = head.split("\r\n");
-    let status: i32 = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let out = Object::new(ctx.clone())?;
-    let names = Object::new(ctx.clone())?;
-    for line in lines {
-        if let Some(colon) = line.find(':').filter(|&i| i > 0) {
-            names.set(line[..colon].trim().to_ascii_lowercase(), line[colon + 1..].trim())?;
+    host::call(message.as_bytes(), |answer| {
+        let text = String::from_utf8_lossy(answer);
+        let (head, rest) = match text.find("\r\n\r\n") {
+            Some(at) => (&text[..at], &text[at + 4..]),
+            None => (&text[..], ""),
+        };
+        let mut lines = head.split("\r\n");
+        let status: i32 = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let out = Object::new(ctx.clone())?;
+        let names = Object::new(ctx.clone())?;
+        for line in lines {
+            if let Some(colon) = line.find(':').filter(|&i| i > 0) {
+                // Only the x-amz* headers: the shim reads no others, and
+                // each property costs an allocation or two.
+                let name = line[..colon].trim().to_ascii_lowercase();
+                if name.starts_with("x-amz") {
+                    names.set(name, line[colon + 1..].trim())?;
+                }
+            }
         }
-    }
-    out.set("status", status)?;
-    out.set("headers", names)?;
-    out.set("body", rest)?;
-    Ok(out)
+        out.set("status", status)?;
+        out.set("headers", names)?;
+        out.set("body", rest)?;
+        Ok(out)
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -503,6 +504,43 @@ fn drive<'js>(ctx: &Ctx<'js>, internal: &Object<'js>, done: impl Fn() -> bool) -
     }
 }
 
+/// The context's fields, as the host writes them (docs/function-abi.md).
+#[derive(serde::Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct ContextInfo<'a> {
+    #[serde(borrow)]
+    aws_request_id: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    invoked_function_arn: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    function_name: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    function_version: Option<std::borrow::Cow<'a, str>>,
+    #[serde(rename = "memoryLimitInMB")]
+    memory_limit_in_mb: Option<f64>,
+    #[serde(borrow)]
+    log_group_name: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    log_stream_name: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// `internal.runtime.start`'s arguments: the event's text and the
+/// context's fields one by one (undefined where the context has none, or
+/// is not JSON). Read here rather than by JSON.parse in JavaScript, which
+/// took a quarter of an empty handler's invocation.
+fn context_args<'js>(ctx: &Ctx<'js>, event: &str, context: &str) -> rquickjs::Result<rquickjs::function::Args<'js>> {
+    let info: ContextInfo = serde_json::from_str(context).unwrap_or_default();
+    let mut args = rquickjs::function::Args::new(ctx.clone(), 8);
+    args.push_arg(event)?;
+    for field in [&info.aws_request_id, &info.invoked_function_arn, &info.function_name, &info.function_version] {
+        args.push_arg(field.as_deref())?;
+    }
+    args.push_arg(info.memory_limit_in_mb)?;
+    args.push_arg(info.log_group_name.as_deref())?;
+    args.push_arg(info.log_stream_name.as_deref())?;
+    Ok(args)
+}
+
 fn handle(engine: &Engine, event: &str) -> (i32, String) {
     host::begin_invocation();
     INTERRUPTED.with(|i| i.set(false));
@@ -517,7 +555,7 @@ fn handle(engine: &Engine, event: &str) -> (i32, String) {
             s
         }
     });
-    let context = String::from_utf8_lossy(&host::context()).into_owned();
+    let context = host::context();
     engine.ctx.with(|ctx| {
         let restored = || -> rquickjs::Result<(Object, Function, Function, Function)> {
             let [start, step, respond] = &engine.invoke;
@@ -529,7 +567,7 @@ fn handle(engine: &Engine, event: &str) -> (i32, String) {
             Err(e) => return (1, error_json("Runtime.InternalError", &e.to_string())),
         };
         let run = || -> rquickjs::Result<(i32, String)> {
-            let _state: Object = start.call((event, context.as_str()))?;
+            let _state: Object = start.call_arg(context_args(&ctx, event, &context)?)?;
             loop {
                 while ctx.execute_pending_job() {
                     if INTERRUPTED.with(Cell::get) {
