@@ -304,6 +304,12 @@ fn stratus_call_into_copies_an_answer_that_fits_in_the_same_call() {
     assert_eq!(n as usize, expected.len());
     assert_eq!(g.instance.read_memory(16384, 4), Some(vec![0; 4]), "nothing copied into a too-small buffer");
     assert_eq!(g.cloud.seen.borrow().len(), 2, "each call_into is one request");
+    match g.instance.call("result", &[Val::I32(16384), Val::I32(n as i32)]) {
+        Ok(v) => assert!(matches!(v[..], [Val::I32(m)] if m as u32 == n), "call_result gives the length: {v:?}"),
+        Err(e) => panic!("call_result trapped: {e:?}"),
+    }
+    assert_eq!(String::from_utf8(g.instance.read_memory(16384, n).unwrap()).unwrap(), expected);
+    assert_eq!(g.cloud.seen.borrow().len(), 2, "call_result makes no request");
     // Out of bounds destination: fatal, as for call_result.
     match g.instance.call("send_into", &[Val::I32(0), Val::I32(request.len() as i32), Val::I32(65_530), Val::I32(4096)]) {
         Err(Trap::Host(HostStop::Fatal(message))) => assert!(message.contains("outside"), "{message}"),

@@ -133,6 +133,9 @@ pub const CALLER: &str = r#"(module
   ;; sends the request at [ptr, ptr+len) with its answer to [dst, dst+cap)
   (func (export "send_into") (param $ptr i32) (param $len i32) (param $dst i32) (param $cap i32) (result i32)
     (call $call_into (local.get $ptr) (local.get $len) (local.get $dst) (local.get $cap)))
+  ;; copies the kept answer to [dst, dst+cap)
+  (func (export "result") (param $dst i32) (param $cap i32) (result i32)
+    (call $call_result (local.get $dst) (local.get $cap)))
   (func (export "context") (param $ptr i32) (param $len i32) (result i32)
     (call $context (local.get $ptr) (local.get $len)))
   (func (export "remaining") (result i64) (call $remaining)))"#;

@@ -481,9 +481,6 @@
   class DynamoDBClient extends Client {}
 
   class DynamoDBCommand extends Command {
-    constructor(input) {
-      super(input);
-    }
     _run(client) {
       if (client instanceof DynamoDBDocumentClient) client = client._client;
       if (!(client instanceof DynamoDBClient)) throw new TypeError(`${this.constructor.name} must be sent with a DynamoDBClient`);
@@ -501,14 +498,7 @@
   Object.assign(clientDynamodb, dynamodbErrors);
   for (const op of DYNAMODB_OPERATIONS) {
     const name = op + "Command";
-    // An explicit constructor: the implicit one spreads its arguments.
-    const Cmd = {
-      [name]: class extends DynamoDBCommand {
-        constructor(input) {
-          super(input);
-        }
-      },
-    }[name];
+    const Cmd = { [name]: class extends DynamoDBCommand {} }[name];
     Cmd._operation = op;
     clientDynamodb[name] = Cmd;
   }
@@ -761,9 +751,6 @@
   }
 
   class DocumentCommand extends Command {
-    constructor(input) {
-      super(input);
-    }
     _run(client) {
       if (client instanceof DynamoDBDocumentClient) {
         const spec = this.constructor._spec;
@@ -782,13 +769,7 @@
   const libDynamodb = { DynamoDBDocumentClient, NumberValue, marshallOptions: {}, unmarshallOptions: {} };
   for (const name of Object.keys(DOC_COMMANDS)) {
     const cls = name + "Command";
-    const Cmd = {
-      [cls]: class extends DocumentCommand {
-        constructor(input) {
-          super(input);
-        }
-      },
-    }[cls];
+    const Cmd = { [cls]: class extends DocumentCommand {} }[cls];
     Cmd._spec = DOC_COMMANDS[name];
     libDynamodb[cls] = Cmd;
   }

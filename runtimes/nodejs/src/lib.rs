@@ -425,7 +425,7 @@ fn native_object<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
     Ok(native)
 }
 
-/// One request to the cloud through `stratus.call`: the HTTP/1.1 message
+/// One request to the cloud through `stratus.call_into`: the HTTP/1.1 message
 /// written here from the method, path, headers (an object; undefined values
 /// left out, others as strings) and body, and the answer read back into
 /// `{status, headers, body}` with its x-amz* headers (lower-cased names). (Written in

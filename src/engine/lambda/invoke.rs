@@ -480,7 +480,6 @@ fn error_payload(kind: &str, message: String) -> Vec<u8> {
 
 fn execute(cloud: &Cloud, name: &str, mut plan: Plan, payload: &[u8], request_id: &str) -> Outcome {
     let warm = plan.env.take();
-    let plan = plan;
     let c = &plan.config;
     let mono = cloud.monotonic();
     let mut log = vec![format!("START RequestId: {request_id} Version: {}", c.version)];
