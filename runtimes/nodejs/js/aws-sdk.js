@@ -11,7 +11,10 @@
 //
 // A command is sent as one HTTP/1.1 message through `stratus.call`
 // (native.http, which writes the message and reads the answer in Rust),
-// synchronously; send() returns a promise settled with its
+// synchronously. DynamoDB commands go through native.dynamodb first, which
+// also writes the JSON body from the input and reads the answer into
+// JavaScript values in Rust (src/wire.rs), and leaves to this file what it
+// cannot do exactly as it does. send() returns a promise settled with its
 // result, or rejected with an error shaped as the SDK's (err.name is the
 // short __type, err.$metadata.httpStatusCode, and the body's extra fields).
 (function (native, internal) {
@@ -458,28 +461,37 @@
   const mayHoldBinary = (text) => text.includes('"B"') || text.includes('"BS"');
   const mayHoldTime = (text) => text.includes('Time"');
 
-  // `binary`: whether the input may hold Uint8Array or ArrayBuffer values
-  // (false only when the document client marshalled it and saw none).
-  function dynamodbCall(operation, input, binary = true) {
-    const res = httpCall(
-      "POST",
-      "/_aws/dynamodb/",
-      { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810." + operation },
-      binary ? toJson(input) : JSON.stringify(input)
-    );
+  // A DynamoDB call's answer ({status, headers, body} from native.http, or
+  // from native.dynamodb with `out` when Rust read the body): the result,
+  // with $metadata, or the error it throws.
+  function dynamodbResult(res) {
     if (res.status >= 300 || res.status === 0) throw dynamodbError(res);
-    let out = {};
-    if (res.body) {
-      out = JSON.parse(res.body);
-      if (mayHoldBinary(res.body)) decodeBinary(out);
-      if (mayHoldTime(res.body)) decodeDates(out);
+    let out = res.out;
+    if (out === undefined) {
+      out = {};
+      if (res.body) {
+        out = JSON.parse(res.body);
+        if (mayHoldBinary(res.body)) decodeBinary(out);
+        if (mayHoldTime(res.body)) decodeDates(out);
+      }
     }
     out.$metadata = metadata(res);
     return out;
   }
 
-  class DynamoDBClient extends Client {}
+  // Sends a request body the shim wrote.
+  const dynamodbSend = (operation, body) =>
+    httpCall("POST", "/_aws/dynamodb/", { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810." + operation }, body);
 
+  // A low-level command's call. native.dynamodb writes the input and reads
+  // the answer in Rust (src/wire.rs), or returns undefined, having sent
+  // nothing, for an input it leaves to the JavaScript here (binary values,
+  // class instances, toJSON...), which does the same exactly.
+  function dynamodbCall(operation, input) {
+    return dynamodbResult(native.dynamodb(operation, input, undefined, false) || dynamodbSend(operation, toJson(input)));
+  }
+
+  class DynamoDBClient extends Client {}
   class DynamoDBCommand extends Command {
     _run(client) {
       if (client instanceof DynamoDBDocumentClient) client = client._client;
@@ -754,10 +766,24 @@
     _run(client) {
       if (client instanceof DynamoDBDocumentClient) {
         const spec = this.constructor._spec;
-        const { m, u } = translators(client);
-        const seen = binarySeen;
-        const input = spec.input ? spec.input(this.input, m) : marshallInput(this.input, m);
-        const raw = dynamodbCall(spec.op, input, binarySeen !== seen);
+        const { m, u, mo, uo } = translators(client);
+        // The commands whose fields marshallInput and unmarshallOutput
+        // cover go through native.dynamodb, which marshalls and
+        // unmarshalls as they do, in Rust (with the default
+        // unmarshallOptions), or declines and sends nothing.
+        let res;
+        let unmarshalled = false;
+        if (!spec.input) {
+          unmarshalled = !spec.output && !uo.wrapNumbers && !uo.convertWithoutMapWrapper;
+          res = native.dynamodb(spec.op, this.input, mo, unmarshalled);
+        }
+        if (res === undefined) {
+          const seen = binarySeen;
+          const input = spec.input ? spec.input(this.input, m) : marshallInput(this.input, m);
+          res = dynamodbSend(spec.op, binarySeen !== seen ? toJson(input) : JSON.stringify(input));
+        }
+        const raw = dynamodbResult(res);
+        if (unmarshalled && res.out !== undefined) return raw;
         const out = spec.output ? spec.output(raw, u) : unmarshallOutput(raw, u);
         out.$metadata = raw.$metadata;
         return out;

@@ -19,6 +19,7 @@
 //! to the host (`host.rs`).
 
 mod host;
+mod wire;
 
 use std::cell::{Cell, RefCell};
 
@@ -380,6 +381,15 @@ fn native_object<'js>(ctx: &Ctx<'js>) -> rquickjs::Result<Object<'js>> {
             },
         )?,
     )?;
+    native.set(
+        "dynamodb",
+        Function::new(
+            ctx.clone(),
+            |ctx: Ctx<'js>, operation: String, input: Value<'js>, marshall: Value<'js>, unmarshall: bool| {
+                dynamodb_call(&ctx, &operation, &input, &marshall, unmarshall)
+            },
+        )?,
+    )?;
     native.set("remaining", Function::new(ctx.clone(), host::remaining)?)?;
     native.set("monotonic", Function::new(ctx.clone(), host::monotonic_ms)?)?;
     native.set("skip", Function::new(ctx.clone(), host::skip)?)?;
@@ -452,30 +462,87 @@ fn http_call<'js>(
     }
     message.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
     message.push_str(body);
-    host::call(message.as_bytes(), |answer| {
-        let text = String::from_utf8_lossy(answer);
-        let (head, rest) = match text.find("\r\n\r\n") {
-            Some(at) => (&text[..at], &text[at + 4..]),
-            None => (&text[..], ""),
-        };
-        let mut lines = head.split("\r\n");
-        let status: i32 = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).unwrap_or(0);
-        let out = Object::new(ctx.clone())?;
-        let names = Object::new(ctx.clone())?;
-        for line in lines {
-            if let Some(colon) = line.find(':').filter(|&i| i > 0) {
-                // Only the x-amz* headers: the shim reads no others, and
-                // each property costs an allocation or two.
-                let name = line[..colon].trim().to_ascii_lowercase();
-                if name.starts_with("x-amz") {
-                    names.set(name, line[colon + 1..].trim())?;
-                }
+    host::call(message.as_bytes(), |answer| answer_object(ctx, answer, |_| None))
+}
+
+/// An answer as `{status, headers, body}` with its x-amz* headers
+/// (lower-cased names); with `out` instead of `body` when `read` made a
+/// value of the body.
+fn answer_object<'js>(
+    ctx: &Ctx<'js>,
+    answer: &[u8],
+    read: impl FnOnce(&str) -> Option<Value<'js>>,
+) -> rquickjs::Result<Object<'js>> {
+    let text = String::from_utf8_lossy(answer);
+    let (head, rest) = match text.find("\r\n\r\n") {
+        Some(at) => (&text[..at], &text[at + 4..]),
+        None => (&text[..], ""),
+    };
+    let mut lines = head.split("\r\n");
+    let status: i32 = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let out = Object::new(ctx.clone())?;
+    let names = Object::new(ctx.clone())?;
+    for line in lines {
+        if let Some(colon) = line.find(':').filter(|&i| i > 0) {
+            // Only the x-amz* headers: the shim reads no others, and
+            // each property costs an allocation or two.
+            let name = line[..colon].trim().to_ascii_lowercase();
+            if name.starts_with("x-amz") {
+                names.set(name, line[colon + 1..].trim())?;
             }
         }
-        out.set("status", status)?;
-        out.set("headers", names)?;
-        out.set("body", rest)?;
-        Ok(out)
+    }
+    out.set("status", status)?;
+    out.set("headers", names)?;
+    match (200..300).contains(&status).then(|| read(rest)).flatten() {
+        Some(value) => out.set("out", value)?,
+        None => out.set("body", rest)?,
+    }
+    Ok(out)
+}
+
+/// A DynamoDB call written and read in Rust (`wire.rs`): the input as the
+/// low-level client sends it (`marshall` undefined) or as the document
+/// client marshalls it (`marshall` its marshallOptions), and a successful
+/// answer read into `out`, its output fields unmarshalled when
+/// `unmarshall`. Undefined, with nothing sent, when the input is one
+/// `wire.rs` leaves to the shim; `body` instead of `out` when the answer is.
+fn dynamodb_call<'js>(
+    ctx: &Ctx<'js>,
+    operation: &str,
+    input: &Value<'js>,
+    marshall: &Value<'js>,
+    unmarshall: bool,
+) -> rquickjs::Result<Value<'js>> {
+    let written = wire::Writer::new(ctx).and_then(|mut w| {
+        let marshall = marshall.as_object().map(wire::Marshall::read).transpose()?;
+        w.input(input, marshall)?;
+        Ok(w.into_bytes())
+    });
+    let Ok(body) = written else {
+        // An exception a getter threw is the shim's to see, when it reads
+        // the input again.
+        let _ = ctx.catch();
+        return Ok(Value::new_undefined(ctx.clone()));
+    };
+    let mut message = format!(
+        "POST /_aws/dynamodb/ HTTP/1.1\r\ncontent-type: application/x-amz-json-1.0\r\nx-amz-target: DynamoDB_20120810.{operation}\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    message.extend_from_slice(&body);
+    host::call(&message, |answer| {
+        let out = answer_object(ctx, answer, |text| {
+            if text.is_empty() || wire::leaves_to_javascript(text) {
+                return None;
+            }
+            let value = wire::read(ctx, text, unmarshall).ok();
+            if value.is_none() {
+                let _ = ctx.catch();
+            }
+            value
+        })?;
+        Ok(out.into_value())
     })
 }
 
