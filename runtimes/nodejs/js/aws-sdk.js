@@ -738,10 +738,14 @@
   const translatorsKept = new WeakMap();
   function translators(client) {
     const t = client.config.translateConfig || {};
-    const mo = t.marshallOptions || {};
-    const uo = t.unmarshallOptions || {};
+    // Compared as given: `|| {}` makes a new object each time, which would
+    // never match (it did not, until 2026-12-03: a tenth of a GetCommand).
+    const given = t.marshallOptions;
+    const givenU = t.unmarshallOptions;
     const kept = translatorsKept.get(client);
-    if (kept && kept.mo === mo && kept.uo === uo) return kept;
+    if (kept && kept.given === given && kept.givenU === givenU) return kept;
+    const mo = given || {};
+    const uo = givenU || {};
     // marshall(v, {...mo, convertTopLevelContainer: false}) without the copy:
     // convertToAttr does not read that option.
     const map = (v) => {
@@ -750,6 +754,8 @@
       return av.M !== undefined ? av.M : av.L !== undefined ? av.L : av;
     };
     const made = {
+      given,
+      givenU,
       mo,
       uo,
       m: { map, value: (v) => convertToAttr(v, mo) },
