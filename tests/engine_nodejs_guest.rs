@@ -1215,7 +1215,12 @@ export const handler = async () => {
   for (let i = 0; i < scans.length; i++) {
     rawAnswers.push({ got: await attemptAsync(async () => withoutMetadata(await client.send(new ScanCommand(scans[i])))), want: attempt(() => JSON.parse(RAW_ANSWERS[i])) });
   }
-  return { puts, fails, docAnswers, rawRequests, rawAnswers };
+  // $metadata: made in Rust for answers read there (0: unmarshalled there
+  // too, 1: unmarshalled in JavaScript), in JavaScript for one left to it
+  // (a binary value).
+  const metadataOf = async (i, uo) => JSON.stringify(describe((await docWith(undefined, uo).send(new QueryCommand({ TableName: "t", KeyConditionExpression: "id = :i", ExpressionAttributeValues: { ":i": i } }))).$metadata));
+  const metadata = [await metadataOf(1), await metadataOf(1, { wrapNumbers: true }), await metadataOf(3)];
+  return { puts, fails, docAnswers, rawRequests, rawAnswers, metadata };
 };
 "##
     .replace("__DOC__", &serde_json::to_string(&DOC_ANSWERS).unwrap())
@@ -1250,6 +1255,10 @@ export const handler = async () => {
     for (i, case) in out["rawAnswers"].as_array().unwrap().iter().enumerate() {
         assert_eq!(case["got"], case["want"], "raw answer {i}");
     }
+    let metadata = out["metadata"].as_array().unwrap();
+    assert!(metadata[2].as_str().unwrap().contains(r#"["requestId","string:\"REQ1\""]"#), "{}", metadata[2]);
+    assert_eq!(metadata[0], metadata[2], "$metadata made in Rust");
+    assert_eq!(metadata[1], metadata[2], "$metadata made in Rust, unmarshalled in JavaScript");
     // The first answers are read in Rust, as shapes show: a Set stays a
     // Set, numbers numbers.
     let first = out["docAnswers"][0]["got"].as_str().unwrap();

@@ -461,19 +461,18 @@
   const mayHoldBinary = (text) => text.includes('"B"') || text.includes('"BS"');
   const mayHoldTime = (text) => text.includes('Time"');
 
-  // A DynamoDB call's answer ({status, headers, body} from native.http, or
-  // from native.dynamodb with `out` when Rust read the body): the result,
+  // A DynamoDB call's answer: {status, headers, body} from native.http (or
+  // native.dynamodb, when it left the answer to this file), or the result
+  // itself, with its $metadata, when native.dynamodb read it. The result,
   // with $metadata, or the error it throws.
   function dynamodbResult(res) {
+    if (res.$metadata !== undefined) return res;
     if (res.status >= 300 || res.status === 0) throw dynamodbError(res);
-    let out = res.out;
-    if (out === undefined) {
-      out = {};
-      if (res.body) {
-        out = JSON.parse(res.body);
-        if (mayHoldBinary(res.body)) decodeBinary(out);
-        if (mayHoldTime(res.body)) decodeDates(out);
-      }
+    let out = {};
+    if (res.body) {
+      out = JSON.parse(res.body);
+      if (mayHoldBinary(res.body)) decodeBinary(out);
+      if (mayHoldTime(res.body)) decodeDates(out);
     }
     out.$metadata = metadata(res);
     return out;
@@ -788,8 +787,8 @@
           const input = spec.input ? spec.input(this.input, m) : marshallInput(this.input, m);
           res = dynamodbSend(spec.op, binarySeen !== seen ? toJson(input) : JSON.stringify(input));
         }
+        if (unmarshalled && res.$metadata !== undefined) return res;
         const raw = dynamodbResult(res);
-        if (unmarshalled && res.out !== undefined) return raw;
         const out = spec.output ? spec.output(raw, u) : unmarshallOutput(raw, u);
         out.$metadata = raw.$metadata;
         return out;

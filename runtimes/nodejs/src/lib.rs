@@ -462,17 +462,19 @@ fn http_call<'js>(
     }
     message.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
     message.push_str(body);
-    host::call(message.as_bytes(), |answer| answer_object(ctx, answer, |_| None))
+    host::call(message.as_bytes(), |answer| answer_object(ctx, answer, |_| None)?.into_object().ok_or(rquickjs::Error::Unknown))
 }
 
 /// An answer as `{status, headers, body}` with its x-amz* headers
-/// (lower-cased names); with `out` instead of `body` when `read` made a
-/// value of the body.
+/// (lower-cased names); or, when it is a 2xx and `read` made a value of the
+/// body, that value with the SDK's `$metadata` set on it, as the shim's
+/// `metadata()` makes it (without the wrapper, its headers object and the
+/// body's string, which the shim would only read to make the same).
 fn answer_object<'js>(
     ctx: &Ctx<'js>,
     answer: &[u8],
     read: impl FnOnce(&str) -> Option<Value<'js>>,
-) -> rquickjs::Result<Object<'js>> {
+) -> rquickjs::Result<Value<'js>> {
     let text = String::from_utf8_lossy(answer);
     let (head, rest) = match text.find("\r\n\r\n") {
         Some(at) => (&text[..at], &text[at + 4..]),
@@ -480,33 +482,56 @@ fn answer_object<'js>(
     };
     let mut lines = head.split("\r\n");
     let status: i32 = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let out = Object::new(ctx.clone())?;
-    let names = Object::new(ctx.clone())?;
-    for line in lines {
-        if let Some(colon) = line.find(':').filter(|&i| i > 0) {
-            // Only the x-amz* headers: the shim reads no others, and
-            // each property costs an allocation or two.
-            let name = line[..colon].trim().to_ascii_lowercase();
-            if name.starts_with("x-amz") {
-                names.set(name, line[colon + 1..].trim())?;
+    // Only the x-amz* headers: the shim reads no others, and each property
+    // costs an allocation or two.
+    let amz = lines.filter_map(|line| {
+        let colon = line.find(':').filter(|&i| i > 0)?;
+        let name = line[..colon].trim().to_ascii_lowercase();
+        name.starts_with("x-amz").then(|| (name, line[colon + 1..].trim()))
+    });
+    if (200..300).contains(&status) {
+        if let Some(value) = read(rest) {
+            if let Some(out) = value.as_object() {
+                // `headers["x-amzn-requestid"] || headers["x-amz-request-id"]`.
+                let (mut amzn, mut amz_id) = (None, None);
+                for (name, value) in amz {
+                    match name.as_str() {
+                        "x-amzn-requestid" => amzn = Some(value),
+                        "x-amz-request-id" => amz_id = Some(value),
+                        _ => {}
+                    }
+                }
+                let request_id = amzn.filter(|id| !id.is_empty()).or(amz_id);
+                let metadata = Object::new(ctx.clone())?;
+                metadata.set("httpStatusCode", status)?;
+                metadata.set("requestId", request_id)?;
+                metadata.set("extendedRequestId", Value::new_undefined(ctx.clone()))?;
+                metadata.set("cfId", Value::new_undefined(ctx.clone()))?;
+                metadata.set("attempts", 1)?;
+                metadata.set("totalRetryDelay", 0)?;
+                out.set("$metadata", metadata)?;
+                return Ok(value);
             }
         }
     }
+    let out = Object::new(ctx.clone())?;
+    let names = Object::new(ctx.clone())?;
+    for (name, value) in amz {
+        names.set(name, value)?;
+    }
     out.set("status", status)?;
     out.set("headers", names)?;
-    match (200..300).contains(&status).then(|| read(rest)).flatten() {
-        Some(value) => out.set("out", value)?,
-        None => out.set("body", rest)?,
-    }
-    Ok(out)
+    out.set("body", rest)?;
+    Ok(out.into_value())
 }
 
 /// A DynamoDB call written and read in Rust (`wire.rs`): the input as the
 /// low-level client sends it (`marshall` undefined) or as the document
 /// client marshalls it (`marshall` its marshallOptions), and a successful
-/// answer read into `out`, its output fields unmarshalled when
-/// `unmarshall`. Undefined, with nothing sent, when the input is one
-/// `wire.rs` leaves to the shim; `body` instead of `out` when the answer is.
+/// answer read into the output itself, with its `$metadata`, and its
+/// fields unmarshalled when `unmarshall`. Undefined, with nothing sent,
+/// when the input is one `wire.rs` leaves to the shim; `{status, headers,
+/// body}` when the answer is, or is an error.
 fn dynamodb_call<'js>(
     ctx: &Ctx<'js>,
     operation: &str,
@@ -532,7 +557,7 @@ fn dynamodb_call<'js>(
     .into_bytes();
     message.extend_from_slice(&body);
     host::call(&message, |answer| {
-        let out = answer_object(ctx, answer, |text| {
+        answer_object(ctx, answer, |text| {
             if text.is_empty() || wire::leaves_to_javascript(text) {
                 return None;
             }
@@ -541,8 +566,7 @@ fn dynamodb_call<'js>(
                 let _ = ctx.catch();
             }
             value
-        })?;
-        Ok(out.into_value())
+        })
     })
 }
 
