@@ -22,6 +22,7 @@ mod host;
 mod wire;
 
 use std::cell::{Cell, RefCell};
+use std::io::Write as _;
 
 use rquickjs::context::EvalOptions;
 use rquickjs::loader::{ImportAttributes, Loader, Resolver};
@@ -447,7 +448,7 @@ fn http_call<'js>(
     path: &str,
     headers: &Object<'js>,
     body: &str,
-) -> rquickjs::Result<Object<'js>> {
+) -> rquickjs::Result<Value<'js>> {
     let mut message = format!("{method} {path} HTTP/1.1\r\n");
     for entry in headers.props::<String, Value>() {
         let (name, value) = entry?;
@@ -460,9 +461,16 @@ fn http_call<'js>(
         message.push_str(&value.0);
         message.push_str("\r\n");
     }
-    message.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
-    message.push_str(body);
-    host::call(message.as_bytes(), |answer| answer_object(ctx, answer, |_| None)?.into_object().ok_or(rquickjs::Error::Unknown))
+    host::call(&with_body(message, body.as_bytes()), |answer| answer_object(ctx, answer, |_| None))
+}
+
+/// An HTTP/1.1 message: its request line and header lines, then its
+/// content-length and body.
+fn with_body(head: String, body: &[u8]) -> Vec<u8> {
+    let mut message = head.into_bytes();
+    let _ = write!(message, "content-length: {}\r\n\r\n", body.len());
+    message.extend_from_slice(body);
+    message
 }
 
 /// An answer as `{status, headers, body}` with its x-amz* headers
@@ -550,13 +558,10 @@ fn dynamodb_call<'js>(
         let _ = ctx.catch();
         return Ok(Value::new_undefined(ctx.clone()));
     };
-    let mut message = format!(
-        "POST /_aws/dynamodb/ HTTP/1.1\r\ncontent-type: application/x-amz-json-1.0\r\nx-amz-target: DynamoDB_20120810.{operation}\r\ncontent-length: {}\r\n\r\n",
-        body.len()
-    )
-    .into_bytes();
-    message.extend_from_slice(&body);
-    host::call(&message, |answer| {
+    let head = format!(
+        "POST /_aws/dynamodb/ HTTP/1.1\r\ncontent-type: application/x-amz-json-1.0\r\nx-amz-target: DynamoDB_20120810.{operation}\r\n"
+    );
+    host::call(&with_body(head, &body), |answer| {
         answer_object(ctx, answer, |text| {
             if text.is_empty() || wire::leaves_to_javascript(text) {
                 return None;

@@ -167,6 +167,16 @@ impl<'js> Writer<'js> {
         Ok(())
     }
 
+    /// A member's key (after a comma unless it is the first) and colon.
+    fn key(&mut self, first: &mut bool, key: &str) -> Done {
+        if !std::mem::take(first) {
+            self.out.push(b',');
+        }
+        self.quoted(key)?;
+        self.out.push(b':');
+        Ok(())
+    }
+
     /// Writes the key, then the value; takes the key back when the value
     /// writes nothing.
     fn member(&mut self, first: &mut bool, key: &str, value: &Value<'js>) -> Done {
@@ -221,11 +231,16 @@ impl<'js> Writer<'js> {
         Ok(true)
     }
 
-    fn json_array(&mut self, obj: &Object<'js>) -> Done {
+    /// An array with Array.prototype (a subclass's instance is declined).
+    fn plain_array(&self, obj: &Object<'js>) -> Done<Array<'js>> {
         if obj.get_prototype().as_ref() != Some(&self.array_proto) {
             return Err(Decline);
         }
-        let array = obj.clone().into_array().ok_or(Decline)?;
+        obj.clone().into_array().ok_or(Decline)
+    }
+
+    fn json_array(&mut self, obj: &Object<'js>) -> Done {
+        let array = self.plain_array(obj)?;
         self.out.push(b'[');
         for i in 0..array.len() {
             if i > 0 {
@@ -264,12 +279,7 @@ impl<'js> Writer<'js> {
                         if value.is_undefined() {
                             return Ok(());
                         }
-                        if !first {
-                            self.out.push(b',');
-                        }
-                        first = false;
-                        self.quoted(key)?;
-                        self.out.push(b':');
+                        self.key(&mut first, key)?;
                         self.map_field(&value, m)
                     }
                     Some(_) if JS_FIELDS.contains(&key) && !value.is_undefined() && !value.is_null() => Err(Decline),
@@ -368,10 +378,7 @@ impl<'js> Writer<'js> {
     /// An array's items (functions left out, undefined ones too when
     /// removeUndefinedValues), each converted.
     fn attr_list(&mut self, obj: &Object<'js>, m: Marshall) -> Done {
-        if obj.get_prototype().as_ref() != Some(&self.array_proto) {
-            return Err(Decline);
-        }
-        let array = obj.clone().into_array().ok_or(Decline)?;
+        let array = self.plain_array(obj)?;
         self.out.push(b'[');
         let mut first = true;
         for i in 0..array.len() {
@@ -399,18 +406,13 @@ impl<'js> Writer<'js> {
             if value.is_function() || (value.is_undefined() && m.remove_undefined) {
                 continue;
             }
-            if !first {
-                self.out.push(b',');
-            }
-            first = false;
             with_str(&key, |key| {
                 // attrMap's `M[k] = ...` sets M's prototype.
                 if key == PROTO {
                     return Err(Decline);
                 }
-                self.quoted(key)
+                self.key(&mut first, key)
             })??;
-            self.out.push(b':');
             self.attr(&value, m)?;
         }
         self.out.push(b'}');
